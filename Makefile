@@ -1,0 +1,90 @@
+# tongban — the two commands a person needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TONGBAN := $(BIN)/tongban
+HTMX_SRC := node_modules/htmx.org/dist/htmx.min.js
+HTMX_DST := src/tongban/web/static/vendor/htmx.min.js
+LOCALE := src/tongban/locale
+PYTEST_ARGS ?=
+
+.PHONY: chromium demo serve test test-unit test-e2e test-postgres lint fmt bench install system assets messages clean
+
+demo: install ## venv, dependencies, migrations, the demo city, server on 127.0.0.1:8000
+	$(TONGBAN) migrate --no-input
+	$(TONGBAN) demo
+	$(TONGBAN) serve
+
+serve: install
+	$(TONGBAN) migrate --no-input
+	$(TONGBAN) serve
+
+install: $(VENV)/.installed assets messages
+
+$(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory system
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# System packages: gettext (translations) and, for the browser tests, Debian's Chromium.
+# Installed when we are root; otherwise named so that an operator can install them.
+system:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install:$$missing (Debian packages)"; exit 1; fi; \
+	fi
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the browser tests need Debian's chromium (/usr/bin/chromium)"; exit 1; fi; \
+	fi
+
+assets: $(HTMX_DST)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(HTMX_DST): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp $(HTMX_SRC) $@
+
+messages: $(VENV)/.installed
+	cd src/tongban && ../../$(TONGBAN) compilemessages --ignore=.venv -v 0
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test: lint test-unit test-e2e ## the whole suite: lint, unit/integration, browser
+
+test-unit: install
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install chromium
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The same suite against a throw-away PostgreSQL cluster (started and stopped here).
+test-postgres: install
+	bash .ci/with-postgres.sh $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+bench: install
+	$(TONGBAN) bench audit --quick
+	$(TONGBAN) bench api_me --quick
+
+clean:
+	rm -rf $(VENV) node_modules $(HTMX_DST) var

@@ -1,0 +1,48 @@
+"""Sign-in for scripts (bearer tokens) and the signed-in person's own record."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from tongban.api.schemas import MeOut, TokenIn, TokenOut
+from tongban.identity.services import sign_in_for_token
+from tongban.org import selectors
+
+router = Router(tags=["identity"])
+
+
+@router.post("/auth/token", response={201: TokenOut}, auth=None, summary="Sign in and get a token")
+def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+    _user, issued = sign_in_for_token(
+        payload.username, payload.password, payload.otp or "", payload.days
+    )
+    return 201, {"token": issued.raw, "expires_at": issued.token.expires_at}
+
+
+@router.get("/me", response=MeOut, summary="The signed-in person")
+def me(request: HttpRequest) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    staff = selectors.staff_of_user(user)
+    roles = [
+        {
+            "role": a.role.code,
+            "name": a.role.name,
+            "department": a.department.code,
+            "scope": a.scope,
+        }
+        for a in selectors.assignments_of(user, user)
+    ]
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "admin_role": user.admin_role,
+        "clearance": user.clearance,
+        "totp_enabled": user.totp_enabled,
+        "department": {"code": staff.department.code, "name": staff.department.name}
+        if staff
+        else None,
+        "position": staff.position.name if staff and staff.position else None,
+        "roles": roles,
+    }

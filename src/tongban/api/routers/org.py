@@ -1,0 +1,205 @@
+"""Departments, staff and roles. Thin: parse → service/selector → schema."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from tongban.api import idempotency, pagination
+from tongban.api.schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentPage,
+    DepartmentPatch,
+    PersonalDataOut,
+    RoleIn,
+    RoleOut,
+    StaffCreated,
+    StaffIn,
+    StaffOut,
+    StaffPage,
+    StaffPatch,
+)
+from tongban.core.errors import NotFound
+from tongban.identity.models import User
+from tongban.org import selectors, services
+from tongban.org.models import RoleAssignment
+
+router = Router(tags=["organisation"])
+
+
+@router.get("/departments", response=DepartmentPage, summary="List departments")
+def list_departments(
+    request: HttpRequest, cursor: str | None = None, limit: int | None = None, q: str = ""
+) -> dict:
+    qs = selectors.departments_for(request.auth)
+    if q:
+        qs = qs.filter(name__icontains=q[:50])
+    items, nxt = pagination.page(qs, cursor=cursor, limit=limit)
+    return pagination.envelope(items, nxt)
+
+
+@router.get("/departments/{code}", response=DepartmentOut, summary="One department")
+def get_department(request: HttpRequest, code: str) -> object:
+    return selectors.department_by_code(request.auth, code)
+
+
+def _parent(request: HttpRequest, code: str | None) -> object:
+    if not code:
+        return None
+    try:
+        return selectors.department_by_code(request.auth, code)
+    except NotFound:
+        raise NotFound(
+            _("Unknown department “%(code)s”.") % {"code": code}, field="parent"
+        ) from None
+
+
+@router.post("/departments", response={201: DepartmentOut}, summary="Create a department")
+def create_department(request: HttpRequest, payload: DepartmentIn) -> HttpResponse:
+    def create() -> tuple[int, dict]:
+        dept = services.create_department(
+            request.auth,
+            code=payload.code,
+            name=payload.name,
+            kind=payload.kind,
+            parent=_parent(request, payload.parent),  # type: ignore[arg-type]
+            short_name=payload.short_name,
+            issuing_code=payload.issuing_code,
+            sort_order=payload.sort_order,
+        )
+        return 201, DepartmentOut.from_orm(dept).model_dump(mode="json")
+
+    return idempotency.run(request, create)
+
+
+@router.patch("/departments/{code}", response=DepartmentOut, summary="Change a department")
+def update_department(request: HttpRequest, code: str, payload: DepartmentPatch) -> object:
+    dept = selectors.department_by_code(request.auth, code)
+    changes = payload.model_dump(exclude_unset=True)
+    if "parent" in changes:
+        changes["parent"] = _parent(request, changes["parent"])
+    return services.update_department(request.auth, dept, **changes)
+
+
+@router.get("/staff", response=StaffPage, summary="List or search staff")
+def list_staff(
+    request: HttpRequest,
+    q: str = "",
+    department: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict:
+    dept = selectors.department_by_code(request.auth, department) if department else None
+    qs = selectors.staff_for(request.auth, q=q, department=dept, include_below=True)
+    items, nxt = pagination.page(qs, cursor=cursor, limit=limit)
+    return pagination.envelope(items, nxt)
+
+
+@router.get(
+    "/staff/{staff_id}", response=StaffOut, summary="One staff member (personal data masked)"
+)
+def get_staff(request: HttpRequest, staff_id: int) -> object:
+    return selectors.staff_by_id(request.auth, staff_id)
+
+
+@router.get(
+    "/staff/{staff_id}/personal-data",
+    response=PersonalDataOut,
+    summary="Read a staff member's personal data unmasked (audited)",
+)
+def get_personal_data(request: HttpRequest, staff_id: int) -> object:
+    staff = selectors.staff_by_id(request.auth, staff_id)
+    return services.reveal_personal_data(request.auth, staff)
+
+
+@router.post("/staff", response={201: StaffCreated}, summary="Create a staff account")
+def create_staff(request: HttpRequest, payload: StaffIn) -> HttpResponse:
+    def create() -> tuple[int, dict]:
+        try:
+            dept = selectors.department_by_code(request.auth, payload.department)
+        except NotFound:
+            raise NotFound(
+                _("Unknown department “%(code)s”.") % {"code": payload.department},
+                field="department",
+            ) from None
+        staff, password = services.create_staff(
+            request.auth,
+            department=dept,
+            username=payload.username,
+            display_name=payload.display_name,
+            position=payload.position,
+            phone=payload.phone,
+            id_number=payload.id_number,
+            email=payload.email,
+            office_phone=payload.office_phone,
+        )
+        body = StaffOut.from_orm(staff).model_dump(mode="json")
+        body["initial_password"] = password
+        return 201, body
+
+    return idempotency.run(request, create)
+
+
+@router.patch("/staff/{staff_id}", response=StaffOut, summary="Change a staff member")
+def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> object:
+    staff = selectors.staff_by_id(request.auth, staff_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if changes.get("department"):
+        changes["department"] = selectors.department_by_code(request.auth, changes["department"])
+    return services.update_staff(request.auth, staff, **changes)
+
+
+@router.get("/roles", response=list[RoleOut], summary="List roles")
+def list_roles(request: HttpRequest) -> object:
+    return list(selectors.roles_for(request.auth))
+
+
+@router.post("/roles", response={201: RoleOut}, summary="Define a role")
+def define_role(request: HttpRequest, payload: RoleIn) -> HttpResponse:
+    def create() -> tuple[int, dict]:
+        role = services.define_role(
+            request.auth,
+            code=payload.code,
+            name=payload.name,
+            permissions=payload.permissions,
+            default_scope=payload.default_scope,
+            description=payload.description,
+        )
+        return 201, RoleOut.from_orm(role).model_dump(mode="json")
+
+    return idempotency.run(request, create)
+
+
+@router.post("/roles/{code}/assignments", response={201: AssignmentOut}, summary="Assign a role")
+def assign_role(request: HttpRequest, code: str, payload: AssignmentIn) -> HttpResponse:
+    def create() -> tuple[int, dict]:
+        role = selectors.role_by_code(request.auth, code)
+        person = User.objects.filter(username__iexact=payload.username).first()
+        if person is None:
+            raise NotFound(
+                _("Unknown account “%(name)s”.") % {"name": payload.username}, field="username"
+            )
+        dept = selectors.department_by_code(request.auth, payload.department)
+        assignment = services.assign_role(
+            request.auth, user=person, role=role, department=dept, scope=payload.scope
+        )
+        return 201, AssignmentOut.from_orm(assignment).model_dump(mode="json")
+
+    return idempotency.run(request, create)
+
+
+@router.delete("/role-assignments/{assignment_id}", response={204: None}, summary="Revoke a role")
+def revoke_role(request: HttpRequest, assignment_id: int) -> tuple[int, None]:
+    assignment = (
+        RoleAssignment.objects.select_related("user", "role", "department")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise NotFound()
+    services.revoke_role(request.auth, assignment)
+    return 204, None

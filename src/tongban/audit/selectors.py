@@ -1,0 +1,103 @@
+"""Reading the audit trail: only the security auditor (安全审计员) may, and each read is itself audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tongban.audit import services
+from tongban.audit.models import AuditEntry
+from tongban.core.errors import Forbidden
+from tongban.core.permissions import Action, admin_role_allows
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    outcome: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _require(user: Any, action: str) -> None:
+    if not admin_role_allows(user, action):
+        services.record_denied(action, object_type="audit.auditentry", actor=user)
+        raise Forbidden()
+
+
+def audit_entries(user: Any, flt: AuditFilter) -> QuerySet[AuditEntry]:
+    """Entries matching the filter, newest first. Raises Forbidden for anyone but the auditor."""
+    _require(user, Action.VIEW_AUDIT)
+    qs = AuditEntry.objects.all()
+    if flt.actor:
+        qs = qs.filter(actor_username=flt.actor)
+    if flt.action:
+        qs = qs.filter(action__startswith=flt.action)
+    if flt.object_type:
+        qs = qs.filter(object_type=flt.object_type)
+    if flt.object_id:
+        qs = qs.filter(object_id=flt.object_id)
+    if flt.outcome:
+        qs = qs.filter(outcome=flt.outcome)
+    if flt.since:
+        qs = qs.filter(created_at__gte=flt.since)
+    if flt.until:
+        qs = qs.filter(created_at__lt=flt.until)
+    return qs.order_by("-seq")
+
+
+CSV_COLUMNS = [
+    "seq",
+    "created_at",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "outcome",
+    "ip",
+    "source",
+    "detail",
+    "before",
+    "after",
+    "entry_hash",
+]
+
+
+def export_csv(user: Any, flt: AuditFilter) -> Iterator[str]:
+    """Stream the filtered entries as CSV (UTF-8 with BOM so that spreadsheet programs read Chinese)."""
+    qs = audit_entries(user, flt)
+    services.record("audit.export", object_type="audit.auditentry", detail=str(flt), actor=user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    writer.writerow(CSV_COLUMNS)
+    for entry in qs.iterator(chunk_size=2000):
+        writer.writerow([getattr(entry, column) for column in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+    yield buffer.getvalue()
+
+
+def verify_for(user: Any) -> services.VerifyResult:
+    """Verify the chain on the auditor's request and record that it was done."""
+    _require(user, Action.VERIFY_AUDIT)
+    result = services.verify_chain()
+    services.record(
+        "audit.verify",
+        object_type="audit.auditentry",
+        outcome="success" if result.ok else "failure",
+        detail=result.describe(),
+        actor=user,
+    )
+    return result

@@ -1,0 +1,1 @@
+"""core (layer 1): calendar, identifiers, numbering, files, errors, jobs."""

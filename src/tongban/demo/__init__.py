@@ -1,0 +1,1 @@
+"""The demo city 示范市: seeded by ``tongban demo`` (idempotent)."""

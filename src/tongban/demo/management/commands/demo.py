@@ -1,0 +1,60 @@
+"""``tongban demo [--password P] [--json]``: seed the demo city 示范市 and print its logins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tongban.core.errors import ServiceError
+from tongban.demo import services
+
+
+class Command(BaseCommand):
+    help = "Create the demo city 示范市 (idempotent) and print its logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default=None, help="Password for every demo account")
+        parser.add_argument("--json", action="store_true", help="Print the logins as JSON only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            found, password, generated = services.seed(options["password"])
+        except ServiceError as exc:
+            raise CommandError(str(exc.message)) from exc
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    [
+                        {
+                            "username": x.username,
+                            "department": x.department,
+                            "department_name": x.department_name,
+                            "roles": x.roles,
+                            "totp_secret": x.totp_secret,
+                        }
+                        for x in found
+                    ],
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+            return
+        self.stdout.write(f"示范市 demo city: {len(found)} accounts")
+        if generated:
+            self.stdout.write(
+                f"password of every demo account (generated, kept in var/secrets): {password}"
+            )
+        else:
+            self.stdout.write(f"password of every demo account: {password}")
+        self.stdout.write(
+            f"{'login':<16} {'department':<14} {'roles':<28} {'TOTP secret (admins)':<34} name"
+        )
+        for x in found:
+            self.stdout.write(
+                f"{x.username:<16} {x.department:<14} {','.join(x.roles):<28} {x.totp_secret:<34} "
+                f"{x.display_name} · {x.department_name}"
+            )

@@ -1,0 +1,526 @@
+"""Every change to the organisation: permission check → transaction → audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.audit.services import record
+from tongban.core import calendar
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
+from tongban.identity import services as identity
+from tongban.identity.models import User
+from tongban.org import policy
+from tongban.org.models import (
+    DataScope,
+    Delegation,
+    Department,
+    DepartmentKind,
+    Position,
+    Role,
+    RoleAssignment,
+    Staff,
+    code_validator,
+)
+
+# --- departments ---------------------------------------------------------------------------
+
+
+def department_summary(d: Department) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "short_name": d.short_name,
+        "kind": d.kind,
+        "parent": d.parent.code if d.parent_id and d.parent else None,
+        "issuing_code": d.issuing_code,
+        "is_active": d.is_active,
+    }
+
+
+def _clean_department(
+    code: str | None,
+    name: str | None,
+    kind: str | None,
+    short_name: str | None,
+    issuing_code: str | None,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if code is not None:
+        code = code.strip()
+        try:
+            code_validator(code)
+        except Exception:
+            errors["code"] = [str(code_validator.message)]
+        cleaned["code"] = code
+    if name is not None:
+        name = name.strip()
+        if not name:
+            errors["name"] = [_("Enter the department's name.")]
+        elif len(name) > 100:
+            errors["name"] = [
+                _("A name has at most %(max)d characters (%(n)d given).")
+                % {"max": 100, "n": len(name)}
+            ]
+        cleaned["name"] = name
+    if kind is not None:
+        if kind not in DepartmentKind.values:
+            errors["kind"] = [_("Choose a kind of department from the list.")]
+        cleaned["kind"] = kind
+    if short_name is not None:
+        if len(short_name.strip()) > 30:
+            errors["short_name"] = [_("A short name has at most 30 characters.")]
+        cleaned["short_name"] = short_name.strip()
+    if issuing_code is not None:
+        if len(issuing_code.strip()) > 20:
+            errors["issuing_code"] = [_("An issuing code has at most 20 characters.")]
+        cleaned["issuing_code"] = issuing_code.strip()
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    return cleaned
+
+
+def _require_create_in(actor: User, action: str, parent: Department | None) -> None:
+    if parent is None:
+        # Only someone reaching everything may add a root of the tree.
+        if not any(
+            action in g.actions and g.scope == DataScope.ALL for g in policy.grants_for(actor)
+        ):
+            policy.require(actor, "__never__")
+        return
+    policy.require(actor, action, parent)
+
+
+def create_department(
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Department | None = None,
+    short_name: str = "",
+    issuing_code: str = "",
+    sort_order: int = 0,
+) -> Department:
+    cleaned = _clean_department(code, name, kind, short_name, issuing_code)
+    _require_create_in(actor, Action.MANAGE_DEPARTMENT, parent)
+    if Department.objects.filter(code__iexact=cleaned["code"]).exists():
+        raise Conflict(
+            _("The code “%(code)s” is already used.") % {"code": cleaned["code"]}, field="code"
+        )
+    try:
+        with transaction.atomic():
+            dept = Department.objects.create(parent=parent, sort_order=sort_order, **cleaned)
+            _set_path(dept)
+            dept.save(update_fields=["path", "depth"])
+            record("org.department.create", obj=dept, after=department_summary(dept))
+    except IntegrityError as exc:
+        raise Conflict(
+            _("The code “%(code)s” is already used.") % {"code": cleaned["code"]}, field="code"
+        ) from exc
+    return dept
+
+
+def _set_path(dept: Department) -> None:
+    parent_path = dept.parent.path if dept.parent else "/"
+    dept.path = f"{parent_path}{dept.pk}/"
+    dept.depth = parent_path.count("/") - 1
+
+
+def update_department(actor: User, dept: Department, **changes: Any) -> Department:
+    policy.require(actor, Action.MANAGE_DEPARTMENT, dept)
+    new_parent = changes.pop("parent", dept.parent)
+    cleaned = _clean_department(
+        changes.get("code"),
+        changes.get("name"),
+        changes.get("kind"),
+        changes.get("short_name"),
+        changes.get("issuing_code"),
+    )
+    if "is_active" in changes:
+        cleaned["is_active"] = bool(changes["is_active"])
+    if "sort_order" in changes:
+        cleaned["sort_order"] = int(changes["sort_order"])
+    if new_parent is not None and (
+        new_parent.pk == dept.pk or new_parent.path.startswith(dept.path)
+    ):
+        raise InvalidInput(
+            _("A department cannot be placed under itself or its own sub-units."), field="parent"
+        )
+    if new_parent != dept.parent:
+        _require_create_in(actor, Action.MANAGE_DEPARTMENT, new_parent)
+    if (
+        "code" in cleaned
+        and Department.objects.exclude(pk=dept.pk).filter(code__iexact=cleaned["code"]).exists()
+    ):
+        raise Conflict(
+            _("The code “%(code)s” is already used.") % {"code": cleaned["code"]}, field="code"
+        )
+    with transaction.atomic():
+        before = department_summary(dept)
+        old_path = dept.path
+        for name, value in cleaned.items():
+            setattr(dept, name, value)
+        dept.parent = new_parent
+        _set_path(dept)
+        dept.save()
+        if old_path != dept.path:
+            for child in Department.objects.filter(path__startswith=old_path).exclude(pk=dept.pk):
+                child.path = dept.path + child.path[len(old_path) :]
+                child.depth = child.path.count("/") - 2
+                child.save(update_fields=["path", "depth"])
+        record("org.department.update", obj=dept, before=before, after=department_summary(dept))
+    policy.forget(actor)
+    return dept
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def staff_summary(staff: Staff) -> dict[str, Any]:
+    return {
+        **identity.user_summary(staff.user),
+        "department": staff.department.code,
+        "position": staff.position.code if staff.position else None,
+    }
+
+
+def _position(code: str | None) -> Position | None:
+    if not code:
+        return None
+    position = Position.objects.filter(code=code).first()
+    if position is None:
+        raise InvalidInput(_("Unknown position “%(code)s”.") % {"code": code}, field="position")
+    return position
+
+
+def create_staff(
+    actor: User,
+    *,
+    department: Department,
+    username: str,
+    display_name: str,
+    position: str | None = None,
+    phone: str = "",
+    id_number: str = "",
+    email: str = "",
+    office_phone: str = "",
+    password: str | None = None,
+) -> tuple[Staff, str]:
+    """Create an account for a staff member of ``department``; returns it and its initial password."""
+    policy.require(actor, Action.MANAGE_STAFF, department)
+    pos = _position(position)
+    if len(office_phone) > 20:
+        raise InvalidInput(
+            _("An office phone number has at most 20 characters."), field="office_phone"
+        )
+    with transaction.atomic():
+        user, initial = identity.create_user(
+            username=username,
+            display_name=display_name,
+            password=password,
+            phone=phone,
+            id_number=id_number,
+            email=email,
+        )
+        staff = Staff.objects.create(
+            user=user, department=department, position=pos, office_phone=office_phone
+        )
+        record("org.staff.create", obj=staff, after=staff_summary(staff))
+    return staff, initial
+
+
+def update_staff(actor: User, staff: Staff, **changes: Any) -> Staff:
+    policy.require(actor, Action.MANAGE_STAFF, staff)
+    new_department = changes.pop("department", None)
+    if new_department is not None and new_department != staff.department:
+        policy.require(actor, Action.MANAGE_STAFF, new_department)
+    position_code = changes.pop("position", ...)
+    office_phone = changes.pop("office_phone", None)
+    with transaction.atomic():
+        before = staff_summary(staff)
+        identity.update_user_fields(staff.user, **changes)
+        if new_department is not None:
+            staff.department = new_department
+        if position_code is not ...:
+            staff.position = _position(position_code)
+        if office_phone is not None:
+            staff.office_phone = office_phone.strip()[:20]
+        staff.save()
+        record("org.staff.update", obj=staff, before=before, after=staff_summary(staff))
+    return staff
+
+
+def reveal_personal_data(actor: User, staff: Staff) -> dict[str, str]:
+    """The unmasked phone and ID number; every such read is recorded (个人信息保护)."""
+    if actor.pk != staff.user_id:
+        policy.require(actor, Action.VIEW_PERSONAL_DATA, staff)
+    record("org.staff.read_personal_data", obj=staff, actor=actor)
+    return {"phone": staff.user.phone, "id_number": staff.user.id_number, "email": staff.user.email}
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def _clean_permissions(permissions: list[str]) -> list[str]:
+    unknown = [p for p in permissions if p not in Action.values]
+    if unknown:
+        raise InvalidInput(
+            _("Unknown permission: %(p)s") % {"p": ", ".join(unknown)}, field="permissions"
+        )
+    reserved = [p for p in permissions if p in ADMIN_ONLY_ACTIONS]
+    if reserved:
+        raise InvalidInput(
+            _("Only the separate administrators hold: %(p)s") % {"p": ", ".join(reserved)},
+            field="permissions",
+        )
+    return sorted(set(permissions))
+
+
+def define_role(
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    permissions: list[str],
+    default_scope: str = DataScope.DEPARTMENT,
+    description: str = "",
+) -> Role:
+    policy.require(actor, Action.MANAGE_ROLE)
+    code = (code or "").strip()
+    name = (name or "").strip()
+    try:
+        code_validator(code)
+    except Exception as exc:
+        raise InvalidInput(str(code_validator.message), field="code") from exc
+    if not name or len(name) > 50:
+        raise InvalidInput(_("A role name has 1 to 50 characters."), field="name")
+    if default_scope not in DataScope.values:
+        raise InvalidInput(_("Choose a scope from the list."), field="default_scope")
+    perms = _clean_permissions(permissions)
+    if Role.objects.filter(code=code).exists():
+        raise Conflict(_("The code “%(code)s” is already used.") % {"code": code}, field="code")
+    with transaction.atomic():
+        role = Role.objects.create(
+            code=code,
+            name=name,
+            permissions=perms,
+            default_scope=default_scope,
+            description=(description or "")[:200],
+        )
+        record(
+            "org.role.define",
+            obj=role,
+            after={"code": code, "permissions": perms, "scope": default_scope},
+        )
+    return role
+
+
+def assign_role(
+    actor: User, *, user: User, role: Role, department: Department, scope: str | None = None
+) -> RoleAssignment:
+    """Give ``user`` the ``role`` over ``department``. Only the security administrator does this."""
+    policy.require(actor, Action.MANAGE_ROLE)
+    if user.is_admin or user.pk == actor.pk:
+        # 三员分立: administrators hold no business roles, and nobody grants to themself.
+        record(
+            "org.role.assign",
+            obj=user,
+            outcome="denied",
+            detail="administrator or self",
+            actor=actor,
+        )
+        raise Forbidden(
+            _(
+                "Administrators cannot hold department roles, and nobody can grant a role to themself."
+            )
+        )
+    scope = scope or role.default_scope
+    if scope not in DataScope.values:
+        raise InvalidInput(_("Choose a scope from the list."), field="scope")
+    if RoleAssignment.objects.filter(user=user, role=role, department=department).exists():
+        raise Conflict(_("This person already holds this role for this department."))
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, department=department, scope=scope
+        )
+        record(
+            "org.role.assign",
+            obj=user,
+            after={"role": role.code, "department": department.code, "scope": scope},
+        )
+    policy.forget(user)
+    return assignment
+
+
+def revoke_role(actor: User, assignment: RoleAssignment) -> None:
+    policy.require(actor, Action.MANAGE_ROLE)
+    with transaction.atomic():
+        before = {
+            "role": assignment.role.code,
+            "department": assignment.department.code,
+            "scope": assignment.scope,
+        }
+        user = assignment.user
+        assignment.delete()
+        record("org.role.revoke", obj=user, before=before)
+    policy.forget(user)
+
+
+# --- delegation ----------------------------------------------------------------------------
+
+
+def delegate(
+    actor: User, *, delegate_user: User, starts_at: datetime, ends_at: datetime, reason: str
+) -> Delegation:
+    """The actor lets ``delegate_user`` act with the actor's roles from ``starts_at`` to ``ends_at``."""
+    if actor.is_admin:
+        raise Forbidden(_("Administrators cannot delegate their powers."))
+    if delegate_user.pk == actor.pk or delegate_user.is_admin or not delegate_user.is_active:
+        raise InvalidInput(_("Choose an active colleague other than yourself."), field="delegate")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason for the delegation."), field="reason")
+    if ends_at <= starts_at:
+        raise InvalidInput(_("The end must be after the start."), field="ends_at")
+    if ends_at - starts_at > timedelta(days=90):
+        raise InvalidInput(_("A delegation lasts at most 90 days."), field="ends_at")
+    with transaction.atomic():
+        delegation = Delegation.objects.create(
+            delegator=actor,
+            delegate=delegate_user,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason[:200],
+        )
+        record(
+            "org.delegation.create",
+            obj=delegation,
+            object_repr=f"{actor.username} → {delegate_user.username}",
+            after={
+                "delegate": delegate_user.username,
+                "from": starts_at.isoformat(),
+                "until": ends_at.isoformat(),
+            },
+        )
+    return delegation
+
+
+def revoke_delegation(actor: User, delegation: Delegation) -> None:
+    if delegation.delegator_id != actor.pk:
+        raise NotFound()
+    with transaction.atomic():
+        delegation.revoked_at = timezone.now()
+        delegation.save(update_fields=["revoked_at"])
+        record("org.delegation.revoke", obj=delegation)
+
+
+# --- working-day calendar (administrator overrides of core.calendar) ----------------------
+
+
+def set_working_day(actor: User, day: date, *, is_working_day: bool, reason: str) -> None:
+    """A local arrangement: make ``day`` a working day or a day off (e.g. a future year's 调休)."""
+    policy.require(actor, Action.MANAGE_CALENDAR)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            _("Give the reason, e.g. the notice that sets the arrangement."), field="reason"
+        )
+    with transaction.atomic():
+        before = calendar.is_working_day(day)
+        calendar.put_override(day, is_working_day, reason[:200], actor.username)
+        record(
+            "core.calendar.override",
+            object_type="core.workingdayoverride",
+            object_id=day.isoformat(),
+            before={"working": before},
+            after={"working": is_working_day, "reason": reason[:200]},
+        )
+
+
+def clear_working_day(actor: User, day: date) -> None:
+    policy.require(actor, Action.MANAGE_CALENDAR)
+    with transaction.atomic():
+        if not calendar.remove_override(day):
+            raise NotFound(_("There is no local arrangement for that day."))
+        record(
+            "core.calendar.clear", object_type="core.workingdayoverride", object_id=day.isoformat()
+        )
+
+
+# --- bulk import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    line: int
+    username: str
+    errors: list[str] = field(default_factory=list)
+    password: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    dry_run: bool
+
+    @property
+    def imported(self) -> int:
+        return 0 if self.dry_run else sum(1 for r in self.rows if r.ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.rows if not r.ok)
+
+
+def import_staff(
+    actor: User, records: list[dict[str, str]], *, dry_run: bool = False
+) -> ImportReport:
+    """Create staff from rows (line numbers from the file); each row stands or falls alone."""
+    report = ImportReport(rows=[], dry_run=dry_run)
+    departments = {d.code.lower(): d for d in Department.objects.all()}
+    for position, row in enumerate(records, start=2):
+        line = int(row.get("_line") or position)
+        username = (row.get("username") or "").strip()
+        result = ImportRow(line=line, username=username)
+        report.rows.append(result)
+        dept = departments.get((row.get("department") or "").strip().lower())
+        if dept is None:
+            result.errors.append(
+                _("Unknown department code “%(code)s”.") % {"code": row.get("department", "")}
+            )
+            continue
+        try:
+            with transaction.atomic():
+                _staff, password = create_staff(
+                    actor,
+                    department=dept,
+                    username=username,
+                    display_name=row.get("display_name") or "",
+                    position=(row.get("position") or "").strip() or None,
+                    phone=row.get("phone") or "",
+                    id_number=row.get("id_number") or "",
+                    email=row.get("email") or "",
+                    office_phone=row.get("office_phone") or "",
+                )
+                result.password = password
+                if dry_run:
+                    transaction.set_rollback(True)
+                    result.password = ""
+        except (InvalidInput, Conflict, Forbidden) as exc:
+            if exc.errors:
+                result.errors.extend(f"{k}: {m}" for k, msgs in exc.errors.items() for m in msgs)
+            else:
+                result.errors.append(str(exc.message))
+    return report

@@ -1,0 +1,1 @@
+"""Settings modules: ``base`` (default), ``production`` (behind TLS) and ``test``."""

@@ -1,0 +1,155 @@
+"""Default settings: the embedded installation (SQLite in WAL mode under ``TONGBAN_HOME``).
+
+Everything an operator may change comes from a ``TONGBAN_*`` environment variable with a safe
+default; see the configuration table in README.md and docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from tongban.settings.env import env_bool, env_int, env_list, env_str, generated_secret, home_dir
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+HOME = home_dir()
+
+DEBUG = env_bool("TONGBAN_DEBUG", False)
+SECRET_KEY = env_str("TONGBAN_SECRET_KEY", "") or generated_secret(HOME, "django_secret_key")
+# A second, separate key seals the audit trail's head so a database-only attacker cannot
+# recompute the chain after deleting its last entries.
+AUDIT_HMAC_KEY = env_str("TONGBAN_AUDIT_KEY", "") or generated_secret(HOME, "audit_hmac_key")
+
+ALLOWED_HOSTS = env_list("TONGBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("TONGBAN_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "tongban.core",
+    "tongban.audit",
+    "tongban.identity",
+    "tongban.org",
+    "tongban.api",
+    "tongban.web",
+    "tongban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tongban.identity.middleware.IdleTimeoutMiddleware",
+    "tongban.audit.middleware.AuditContextMiddleware",
+    "tongban.identity.middleware.PasswordRotationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tongban.web.context_processors.workbench",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("TONGBAN_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(HOME / "tongban.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE transactions serialise writers up front, so the audit chain and
+                # the numbering sequences never read a stale head (see docs/adr/0002).
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["tongban.identity.backends.StaffBackend"]
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:workbench"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "tongban.identity.passwords.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "tongban.identity.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "tongban.identity.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+# Security policy (等保 2.0 level 3, application level).
+TONGBAN_LOCKOUT_THRESHOLD = env_int("TONGBAN_LOCKOUT_THRESHOLD", 5)
+TONGBAN_LOCKOUT_MINUTES = env_int("TONGBAN_LOCKOUT_MINUTES", 15)
+TONGBAN_PASSWORD_MAX_AGE_DAYS = env_int("TONGBAN_PASSWORD_MAX_AGE_DAYS", 90)
+TONGBAN_SESSION_IDLE_MINUTES = env_int("TONGBAN_SESSION_IDLE_MINUTES", 30)
+TONGBAN_TOKEN_DAYS = env_int("TONGBAN_TOKEN_DAYS", 30)
+TONGBAN_TRUSTED_PROXY = env_bool("TONGBAN_TRUSTED_PROXY", False)
+
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+FILES_ROOT = Path(env_str("TONGBAN_FILES_DIR", str(HOME / "files")))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("TONGBAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

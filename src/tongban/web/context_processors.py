@@ -1,0 +1,33 @@
+"""What every page's layout needs: navigation the person may use, their department."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.permissions import Action
+from tongban.org import policy, selectors
+
+
+def workbench(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    nav = [{"url": reverse("web:workbench"), "label": _("Workbench"), "key": "workbench"}]
+    if policy.can(user, Action.VIEW_DEPARTMENT):
+        nav.append(
+            {"url": reverse("web:departments"), "label": _("Departments"), "key": "departments"}
+        )
+    if policy.can(user, Action.VIEW_STAFF):
+        nav.append({"url": reverse("web:staff_list"), "label": _("Staff"), "key": "staff"})
+    if policy.can(user, Action.VIEW_ROLE):
+        nav.append({"url": reverse("web:roles"), "label": _("Roles"), "key": "roles"})
+    if policy.can(user, Action.MANAGE_CALENDAR):
+        nav.append({"url": reverse("web:calendar"), "label": _("Working days"), "key": "calendar"})
+    if policy.can(user, Action.VIEW_AUDIT):
+        nav.append({"url": reverse("web:audit"), "label": _("Audit trail"), "key": "audit"})
+    staff = selectors.staff_of_user(user)
+    return {"nav": nav, "my_staff": staff}

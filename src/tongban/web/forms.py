@@ -1,0 +1,149 @@
+"""Forms of the staff UI. They only parse; services validate meaning and raise ServiceError."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.permissions import Classification
+from tongban.org.models import DataScope, DepartmentKind
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("Login name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+    otp = forms.CharField(
+        label=_("One-time code"),
+        required=False,
+        max_length=10,
+        help_text=_("Only if your account uses a second factor (required for administrators)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ChangePasswordForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class DepartmentForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=300)
+    short_name = forms.CharField(label=_("Short name"), required=False, max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DepartmentKind.choices)
+    parent = forms.ChoiceField(label=_("Parent department"), required=False)
+    issuing_code = forms.CharField(
+        label=_("Issuing code (机关代字)"), required=False, max_length=100
+    )
+    sort_order = forms.IntegerField(label=_("Order"), required=False, min_value=0, initial=0)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("Login name"), max_length=100)
+    display_name = forms.CharField(label=_("Name"), max_length=300)
+    department = forms.ChoiceField(label=_("Department"))
+    position = forms.ChoiceField(label=_("Position"), required=False)
+    phone = forms.CharField(label=_("Mobile"), required=False, max_length=30)
+    id_number = forms.CharField(label=_("Resident ID number"), required=False, max_length=30)
+    email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+    office_phone = forms.CharField(label=_("Office phone"), required=False, max_length=40)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: username, display_name, department, position, phone, id_number, "
+            "email, office_phone. The first row holds the column names."
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+
+
+class RoleForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    default_scope = forms.ChoiceField(label=_("Default scope"), choices=DataScope.choices)
+
+
+class AssignRoleForm(forms.Form):
+    username = forms.CharField(label=_("Login name"), max_length=100)
+    department = forms.ChoiceField(label=_("Department"))
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("", _("Role default")), *DataScope.choices], required=False
+    )
+
+
+class ClearanceForm(forms.Form):
+    clearance = forms.TypedChoiceField(
+        label=_("Clearance"), choices=Classification.choices, coerce=int
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=30)
+
+
+class TotpConfirmForm(forms.Form):
+    secret = forms.CharField(widget=forms.HiddenInput)
+    otp = forms.CharField(label=_("Code from the app"), max_length=10)
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.CharField(label=_("Login name of the colleague"), max_length=100)
+    starts_at = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CalendarOverrideForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working_day = forms.TypedChoiceField(
+        label=_("The day is"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("a working day")), ("0", _("a day off"))],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
+    action = forms.CharField(label=_("Action"), required=False, max_length=100)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("success", _("Success")),
+            ("failure", _("Failure")),
+            ("denied", _("Denied")),
+        ],
+    )
+    since = forms.DateTimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    until = forms.DateTimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -1,0 +1,63 @@
+"""The demo city: large enough, idempotent, and its logins work."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from tongban.audit.models import AuditEntry
+from tongban.identity import services as identity
+from tongban.identity.models import User
+from tongban.org.models import Department, DepartmentKind, RoleAssignment, Staff
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Demo-Test-Pass-2026"
+
+
+def run_demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_city_has_the_promised_size_and_is_idempotent():
+    logins = json.loads(run_demo("--password", PASSWORD, "--json"))
+    assert Department.objects.count() >= 15
+    assert Department.objects.filter(kind=DepartmentKind.DISTRICT).count() == 2
+    assert Staff.objects.count() >= 60
+    assert {"admin", "secadmin", "auditor", "clerk"} <= {x["username"] for x in logins}
+    assert set(logins[0]) == {"username", "department", "department_name", "roles", "totp_secret"}
+    counts = (
+        Department.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    run_demo("--password", PASSWORD, "--json")
+    assert counts == (
+        Department.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_demo_logins_work_and_admins_have_totp():
+    import pyotp
+
+    logins = {x["username"]: x for x in json.loads(run_demo("--password", PASSWORD, "--json"))}
+    assert identity.authenticate_staff("clerk", PASSWORD).username == "clerk"
+    secret = logins["admin"]["totp_secret"]
+    assert secret and logins["clerk"]["totp_secret"] == ""
+    assert (
+        identity.authenticate_staff("admin", PASSWORD, pyotp.TOTP(secret).now()).admin_role
+        == "system"
+    )
+
+
+def test_demo_table_output_prints_password_and_logins():
+    text = run_demo("--password", PASSWORD)
+    assert PASSWORD in text and "secadmin" in text and "示范市" in text

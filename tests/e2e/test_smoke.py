@@ -1,0 +1,137 @@
+"""Browser smoke test against the real server: sign in, see the workbench, switch language.
+
+Runs ``tongban migrate``, ``tongban demo`` and ``tongban serve`` (gunicorn) in a temporary
+TONGBAN_HOME, then drives Debian's Chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "E2e-Demo-Pass-2026"
+TONGBAN = [sys.executable, "-m", "tongban"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    home = tmp_path_factory.mktemp("home")
+    env = {
+        **os.environ,
+        "TONGBAN_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "tongban.settings.base",
+    }
+    env.pop("TONGBAN_DATABASE_URL", None)
+    subprocess.run([*TONGBAN, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    out = subprocess.run(
+        [*TONGBAN, "demo", "--password", PASSWORD, "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    logins = json.loads(out)
+    port = free_port()
+    log = open(Path(home) / "serve.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [*TONGBAN, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.terminate()
+        pytest.fail("the server did not answer /healthz: " + (Path(home) / "serve.log").read_text())
+    yield {"base": base, "logins": logins}
+    server.terminate()
+    server.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is required at /usr/bin/chromium (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def test_healthz(served):
+    with urllib.request.urlopen(served["base"] + "/healthz") as response:  # noqa: S310
+        assert response.status == 200
+        assert json.loads(response.read())["status"] == "ok"
+
+
+def test_sign_in_workbench_and_language_switch(served, browser):
+    page = browser.new_page(locale="zh-CN")
+    page.goto(served["base"] + "/sign-in/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert "登录" in page.content()
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workbench/")
+    assert "张晓明" in page.content()
+    assert "工作台" in page.content()
+    page.select_option("select[name=language]", "en")
+    page.click("form.language-switch button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Workbench" in page.content()
+    page.close()
+
+
+def test_administrator_signs_in_with_second_factor(served, browser):
+    admin = next(x for x in served["logins"] if x["username"] == "admin")
+    page = browser.new_page()
+    page.goto(served["base"] + "/sign-in/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=otp]", pyotp.TOTP(admin["totp_secret"]).now())
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workbench/")
+    page.goto(served["base"] + "/org/staff/")
+    assert "张晓明" in page.content()
+    page.close()
