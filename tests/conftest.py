@@ -19,6 +19,15 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture
+def english() -> Any:
+    """Messages in English (the default language of the platform is zh-hans)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def make_admin(db: Any) -> Callable[..., User]:
     def make(role: str, username: str | None = None, totp: bool = True) -> User:
         user, _ = identity.create_user(

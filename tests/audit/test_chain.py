@@ -70,7 +70,7 @@ def test_edited_entry_is_named(tamperable):
     entries = write(6)
     AuditEntry.objects.filter(pk=entries[3].pk).update(detail="quietly changed")
     code, message = run_verify()
-    assert code == 1 and f"#{entries[3].seq}" in message and "edited" in message
+    assert code == 1 and f"#{entries[3].seq}" in message and "修改" in message
 
 
 def test_deleted_entry_is_named(tamperable):

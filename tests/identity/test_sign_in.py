@@ -33,7 +33,7 @@ def test_success_and_failure_are_audited(make_staff):
     assert sign_ins("success").filter(actor_username="alice").count() == 1
 
 
-def test_unknown_account_fails_with_the_same_message(db):
+def test_unknown_account_fails_with_the_same_message(db, english):
     with pytest.raises(Unauthenticated) as unknown:
         services.authenticate_staff("ghost", "whatever")
     assert "not correct" in str(unknown.value.message)
@@ -78,7 +78,7 @@ def test_administrator_without_second_factor_is_refused(make_admin):
         ("abcdefghij12", "at least 3"),
     ],
 )
-def test_password_policy_messages(make_staff, password, fragment):
+def test_password_policy_messages(make_staff, password, fragment, english):
     staff = make_staff("edu")
     with pytest.raises(InvalidInput) as err:
         services.change_own_password(staff.user, PASSWORD, password)

@@ -13,7 +13,8 @@ def test_staff_pages_hide_other_departments(client, make_staff):
     client.force_login(me.user)
     listing = client.get("/org/staff/").content.decode()
     assert "看得见" in listing and "看不见" not in listing
-    assert "看不见" not in client.get("/org/staff/", {"q": "看不见"}).content.decode()
+    searched = client.get("/org/staff/", {"q": "看不见"}).content.decode()
+    assert f"/org/staff/{outsider.pk}/" not in searched and "uioutsider" not in searched
     assert client.get(f"/org/staff/{outsider.pk}/").status_code == 404
     assert client.get(f"/org/staff/{me.pk}/").status_code == 200
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from tongban.audit.context import set_actor
+from tongban.identity.models import User
 from tongban.identity.services import user_for_token
 
 
@@ -28,3 +29,9 @@ class StaffSessionAuth(SessionAuth):
 
 
 AUTH = [TokenAuth(), StaffSessionAuth()]
+
+
+class ApiRequest(HttpRequest):
+    """A request that passed authentication: ``auth`` is the acting account."""
+
+    auth: User

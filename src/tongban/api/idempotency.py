@@ -29,10 +29,9 @@ def run(request: HttpRequest, create: Callable[[], tuple[int, dict[str, Any]]]) 
         return problem(
             request, 422, _("An Idempotency-Key has at most 100 characters."), code="invalid"
         )
-    user_id = request.auth.pk  # type: ignore[attr-defined]
-    digest = hashlib.sha256(
-        request.method.encode() + request.path.encode() + request.body
-    ).hexdigest()  # type: ignore[union-attr]
+    user_id = request.auth.pk  # type: ignore[attr-defined]  # set by ninja's authenticator
+    method = request.method or ""
+    digest = hashlib.sha256(method.encode() + request.path.encode() + request.body).hexdigest()
     previous = IdempotentRequest.objects.filter(
         user_id=user_id, key=key, created_at__gte=timezone.now() - KEEP_FOR
     ).first()

@@ -213,12 +213,16 @@ class VerifyOut(Schema):
     message: str
 
 
-def page_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(
-        name, (Schema,), {"__annotations__": {"items": list[item], "next_cursor": str | None}}
-    )  # type: ignore[valid-type]
+class DepartmentPage(Schema):
+    items: list[DepartmentOut]
+    next_cursor: str | None
 
 
-DepartmentPage = page_schema(DepartmentOut, "DepartmentPage")
-StaffPage = page_schema(StaffOut, "StaffPage")
-AuditPage = page_schema(AuditEntryOut, "AuditPage")
+class StaffPage(Schema):
+    items: list[StaffOut]
+    next_cursor: str | None
+
+
+class AuditPage(Schema):
+    items: list[AuditEntryOut]
+    next_cursor: str | None

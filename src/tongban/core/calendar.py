@@ -32,7 +32,9 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
 
 
 def is_working_day(day: date) -> bool:
-    override = WorkingDayOverride.objects.filter(day=day).values_list("is_working_day", flat=True).first()
+    override = (
+        WorkingDayOverride.objects.filter(day=day).values_list("is_working_day", flat=True).first()
+    )
     return _package_says(day) if override is None else bool(override)
 
 

@@ -21,7 +21,9 @@ from tongban.core.models import ClockExtension, ClockPause, ClockState, TimeLimi
 def start_clock(limit_working_days: int, started_on: date) -> TimeLimitClock:
     if limit_working_days <= 0:
         raise InvalidInput(_("A time limit must be at least one working day."), field="limit")
-    return TimeLimitClock.objects.create(limit_working_days=limit_working_days, started_on=started_on)
+    return TimeLimitClock.objects.create(
+        limit_working_days=limit_working_days, started_on=started_on
+    )
 
 
 def pause_clock(clock: TimeLimitClock, on: date, reason: str) -> ClockPause:

@@ -122,7 +122,9 @@ def validate_credit_code(value: str) -> CreditCode:
     bad = sorted({c for c in number if c not in CREDIT_ALPHABET})
     if bad:
         raise InvalidInput(
-            _("A unified social credit code cannot contain %(chars)s (I, O, S, V and Z are never used).")
+            _(
+                "A unified social credit code cannot contain %(chars)s (I, O, S, V and Z are never used)."
+            )
             % {"chars": ", ".join(bad)},
             field="credit_code",
         )

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,9 +75,7 @@ class User(AbstractBaseUser):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
-            models.UniqueConstraint(
-                models.functions.Lower("username"), name="identity_user_username_ci_unique"
-            )
+            models.UniqueConstraint(Lower("username"), name="identity_user_username_ci_unique")
         ]
 
     def __str__(self) -> str:

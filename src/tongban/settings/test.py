@@ -6,8 +6,8 @@ import tempfile
 # Never touch the developer's ./var: tests get a home of their own.
 os.environ.setdefault("TONGBAN_HOME", tempfile.mkdtemp(prefix="tongban-test-"))
 
-from tongban.settings.base import *  # noqa: E402, F403
-from tongban.settings.base import DATABASES  # noqa: E402
+from tongban.settings.base import *  # noqa: F403
+from tongban.settings.base import DATABASES
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",

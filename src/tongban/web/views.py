@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,17 @@ from tongban.org import importing, policy, selectors, services
 from tongban.org.models import Delegation, RoleAssignment
 from tongban.web import forms
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class StaffRequest(HttpRequest):
+    """A request from a signed-in person (the views below all require sign-in)."""
+
+    user: User
+
+
+def set_choices(form: Any, name: str, choices: list[tuple[str, str]]) -> None:
+    form.fields[name].choices = choices
 
 
 def service_errors(form: Any, exc: ServiceError) -> None:
@@ -48,7 +58,7 @@ def service_errors(form: Any, exc: ServiceError) -> None:
 
 def handles_not_found(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound:
@@ -101,24 +111,24 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: StaffRequest) -> HttpResponse:
     form = forms.ChangePasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             identity.change_own_password(
                 request.user,
                 form.cleaned_data["old_password"],
-                form.cleaned_data["new_password"],  # type: ignore[arg-type]
+                form.cleaned_data["new_password"],
             )
         except ServiceError as exc:
             if exc.errors.get("password"):
                 exc.errors = {"new_password": exc.errors["password"]}
             service_errors(form, exc)
         else:
-            login(request, request.user, backend="tongban.identity.backends.StaffBackend")  # type: ignore[arg-type]
+            login(request, request.user, backend="tongban.identity.backends.StaffBackend")
             messages.success(request, _("Your password has been changed."))
             return redirect("web:workbench")
-    expired = identity.password_expired(request.user)  # type: ignore[arg-type]
+    expired = identity.password_expired(request.user)
     return render(request, "web/change_password.html", {"form": form, "expired": expired})
 
 
@@ -126,7 +136,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: StaffRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context = {
@@ -154,7 +164,7 @@ def _department_choices(user: Any, blank: bool = True) -> list[tuple[str, str]]:
 
 
 @login_required
-def departments(request: HttpRequest) -> HttpResponse:
+def departments(request: StaffRequest) -> HttpResponse:
     tree = selectors.flatten(selectors.department_tree(request.user))
     can_manage = policy.can(request.user, Action.MANAGE_DEPARTMENT)
     return render(request, "web/departments.html", {"rows": tree, "can_manage": can_manage})
@@ -162,7 +172,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @handles_not_found
-def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+def department_detail(request: StaffRequest, code: str) -> HttpResponse:
     dept = selectors.department_by_code(request.user, code)
     staff = (
         selectors.staff_for(request.user, department=dept)
@@ -185,7 +195,7 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
-def department_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def department_edit(request: StaffRequest, code: str | None = None) -> HttpResponse:
     dept = selectors.department_by_code(request.user, code) if code else None
     initial = {}
     if dept:
@@ -201,7 +211,7 @@ def department_edit(request: HttpRequest, code: str | None = None) -> HttpRespon
     else:
         initial = {"parent": request.GET.get("parent", "")}
     form = forms.DepartmentForm(request.POST or None, initial=initial)
-    form.fields["parent"].choices = _department_choices(request.user)
+    set_choices(form, "parent", _department_choices(request.user))
     if dept:
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -245,7 +255,7 @@ def department_edit(request: HttpRequest, code: str | None = None) -> HttpRespon
 
 @login_required
 @handles_not_found
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     code = request.GET.get("department", "")
     dept = selectors.department_by_code(request.user, code) if code else None
@@ -254,11 +264,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     template = (
         "web/_staff_rows.html" if request.headers.get("HX-Request") else "web/staff_list.html"
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         template,
         {
             "page": page,
+            "query": query.urlencode(),
             "q": q,
             "department": dept,
             "departments": _department_choices(request.user, blank=False),
@@ -269,7 +282,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @handles_not_found
-def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
     user = request.user
     return render(
@@ -292,7 +305,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def staff_reveal(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_reveal(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
     data = services.reveal_personal_data(request.user, staff)
     return render(request, "web/staff_personal_data.html", {"staff": staff, "data": data})
@@ -301,7 +314,7 @@ def staff_reveal(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
-def staff_edit(request: HttpRequest, staff_id: int | None = None) -> HttpResponse:
+def staff_edit(request: StaffRequest, staff_id: int | None = None) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id) if staff_id else None
     initial: dict[str, Any] = {"department": request.GET.get("department", "")}
     if staff:
@@ -317,10 +330,8 @@ def staff_edit(request: HttpRequest, staff_id: int | None = None) -> HttpRespons
             "office_phone": staff.office_phone,
         }
     form = forms.StaffForm(request.POST or None, initial=initial)
-    form.fields["department"].choices = _department_choices(request.user, blank=False)
-    form.fields["position"].choices = [("", "—")] + [
-        (p.code, p.name) for p in selectors.positions()
-    ]
+    set_choices(form, "department", _department_choices(request.user, blank=False))
+    set_choices(form, "position", [("", "—")] + [(p.code, p.name) for p in selectors.positions()])
     if staff:
         form.fields["username"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -368,7 +379,7 @@ def staff_edit(request: HttpRequest, staff_id: int | None = None) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: StaffRequest) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -384,11 +395,11 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def staff_clearance(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_clearance(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
     form = forms.ClearanceForm(request.POST)
     if form.is_valid():
-        identity.grant_clearance(request.user, staff.user, form.cleaned_data["clearance"])  # type: ignore[arg-type]
+        identity.grant_clearance(request.user, staff.user, form.cleaned_data["clearance"])
         messages.success(request, _("Clearance changed."))
     return redirect("web:staff_detail", staff_id=staff.pk)
 
@@ -396,9 +407,9 @@ def staff_clearance(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def staff_set_active(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_set_active(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
-    identity.set_active(request.user, staff.user, request.POST.get("active") == "1")  # type: ignore[arg-type]
+    identity.set_active(request.user, staff.user, request.POST.get("active") == "1")
     messages.success(request, _("Saved."))
     return redirect("web:staff_detail", staff_id=staff.pk)
 
@@ -406,9 +417,9 @@ def staff_set_active(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def staff_reset_password(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_reset_password(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
-    password = identity.reset_password(request.user, staff.user)  # type: ignore[arg-type]
+    password = identity.reset_password(request.user, staff.user)
     messages.success(
         request,
         _("New password (shown once, must be changed at next sign-in): %(p)s") % {"p": password},
@@ -421,11 +432,13 @@ def staff_reset_password(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roles(request: HttpRequest) -> HttpResponse:
+def roles(request: StaffRequest) -> HttpResponse:
     form = forms.RoleForm(request.POST or None)
-    form.fields["permissions"].choices = [
-        (a.value, a.label) for a in Action if a.value not in ADMIN_ONLY_ACTIONS
-    ]
+    set_choices(
+        form,
+        "permissions",
+        [(a.value, str(a.label)) for a in Action if a.value not in ADMIN_ONLY_ACTIONS],
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -456,10 +469,10 @@ def roles(request: HttpRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
-def role_detail(request: HttpRequest, code: str) -> HttpResponse:
+def role_detail(request: StaffRequest, code: str) -> HttpResponse:
     role = selectors.role_by_code(request.user, code)
     form = forms.AssignRoleForm(request.POST or None)
-    form.fields["department"].choices = _department_choices(request.user, blank=False)
+    set_choices(form, "department", _department_choices(request.user, blank=False))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = User.objects.filter(username__iexact=data["username"]).first()
@@ -495,7 +508,7 @@ def role_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def role_revoke(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = (
         RoleAssignment.objects.select_related("role", "user", "department")
         .filter(pk=assignment_id)
@@ -515,8 +528,8 @@ TOTP_SESSION_KEY = "tongban_totp_pending"
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account(request: StaffRequest) -> HttpResponse:
+    user: User = request.user
     token_form = forms.TokenForm(request.POST if request.POST.get("form") == "token" else None)
     delegation_form = forms.DelegationForm(
         request.POST if request.POST.get("form") == "delegation" else None
@@ -573,9 +586,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: StaffRequest, token_id: int) -> HttpResponse:
     try:
-        identity.revoke_token(request.user, token_id)  # type: ignore[arg-type]
+        identity.revoke_token(request.user, token_id)
         messages.success(request, _("Token revoked."))
     except ServiceError as exc:
         messages.error(request, str(exc.message))
@@ -584,20 +597,20 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
+def delegation_revoke(request: StaffRequest, delegation_id: int) -> HttpResponse:
     delegation = Delegation.objects.filter(pk=delegation_id, delegator=request.user).first()
     if delegation is not None:
-        services.revoke_delegation(request.user, delegation)  # type: ignore[arg-type]
+        services.revoke_delegation(request.user, delegation)
         messages.success(request, _("Delegation ended."))
     return redirect("web:account")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: StaffRequest) -> HttpResponse:
     import segno
 
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     secret = request.session.get(TOTP_SESSION_KEY) or identity.begin_totp_enrolment(user)
     request.session[TOTP_SESSION_KEY] = secret
     form = forms.TotpConfirmForm(request.POST or None, initial={"secret": secret})
@@ -625,14 +638,14 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: StaffRequest) -> HttpResponse:
     from tongban.core.models import WorkingDayOverride
 
     policy.require(request.user, Action.MANAGE_CALENDAR)
     form = forms.CalendarOverrideForm(request.POST or None)
     if request.method == "POST" and request.POST.get("clear"):
         try:
-            services.clear_working_day(request.user, date.fromisoformat(request.POST["clear"]))  # type: ignore[arg-type]
+            services.clear_working_day(request.user, date.fromisoformat(request.POST["clear"]))
             messages.success(request, _("Arrangement removed."))
         except (ServiceError, ValueError):
             messages.error(request, _("There is no local arrangement for that day."))
@@ -645,7 +658,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 data["day"],
                 is_working_day=data["is_working_day"],
                 reason=data["reason"],
-            )  # type: ignore[arg-type]
+            )
         except ServiceError as exc:
             service_errors(form, exc)
         else:
@@ -691,7 +704,7 @@ def _audit_filter(
 
 @login_required
 @handles_not_found
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: StaffRequest) -> HttpResponse:
     form, flt = _audit_filter(request)
     qs = audit_selectors.audit_entries(request.user, flt)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -704,7 +717,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @handles_not_found
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: StaffRequest) -> HttpResponseBase:
     _form, flt = _audit_filter(request)
     rows = audit_selectors.export_csv(request.user, flt)
     first = next(rows)
@@ -716,7 +729,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
-def audit_verify(request: HttpRequest) -> HttpResponse:
+def audit_verify(request: StaffRequest) -> HttpResponse:
     result = audit_selectors.verify_for(request.user)
     (messages.success if result.ok else messages.error)(request, result.describe())
     return redirect(reverse("web:audit"))

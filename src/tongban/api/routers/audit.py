@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import chain
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from ninja import Router
 
 from tongban.api import pagination
+from tongban.api.auth import ApiRequest
 from tongban.api.schemas import AuditPage, VerifyOut
 from tongban.audit import selectors
 
@@ -37,7 +38,7 @@ def _filter(
 
 @router.get("/audit", response=AuditPage, summary="Audit entries, newest first (auditor only)")
 def list_entries(
-    request: HttpRequest,
+    request: ApiRequest,
     actor: str = "",
     action: str = "",
     object_type: str = "",
@@ -57,7 +58,7 @@ def list_entries(
 
 @router.get("/audit/export.csv", summary="Export audit entries as CSV (auditor only)")
 def export(
-    request: HttpRequest,
+    request: ApiRequest,
     actor: str = "",
     action: str = "",
     object_type: str = "",
@@ -76,7 +77,7 @@ def export(
 
 
 @router.post("/audit/verify", response=VerifyOut, summary="Verify the hash chain (auditor only)")
-def verify(request: HttpRequest) -> dict:
+def verify(request: ApiRequest) -> dict:
     result = selectors.verify_for(request.auth)
     return {
         "ok": result.ok,

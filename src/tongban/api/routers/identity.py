@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
+from tongban.api.auth import ApiRequest
 from tongban.api.schemas import MeOut, TokenIn, TokenOut
 from tongban.identity.services import sign_in_for_token
 from tongban.org import selectors
@@ -13,16 +13,16 @@ router = Router(tags=["identity"])
 
 
 @router.post("/auth/token", response={201: TokenOut}, auth=None, summary="Sign in and get a token")
-def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def issue_token(request: ApiRequest, payload: TokenIn) -> Status:
     _user, issued = sign_in_for_token(
         payload.username, payload.password, payload.otp or "", payload.days
     )
-    return 201, {"token": issued.raw, "expires_at": issued.token.expires_at}
+    return Status(201, {"token": issued.raw, "expires_at": issued.token.expires_at})
 
 
 @router.get("/me", response=MeOut, summary="The signed-in person")
-def me(request: HttpRequest) -> dict:
-    user = request.auth  # type: ignore[attr-defined]
+def me(request: ApiRequest) -> dict:
+    user = request.auth
     staff = selectors.staff_of_user(user)
     roles = [
         {

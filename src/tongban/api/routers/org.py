@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from tongban.api import idempotency, pagination
+from tongban.api.auth import ApiRequest
 from tongban.api.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -26,14 +27,14 @@ from tongban.api.schemas import (
 from tongban.core.errors import NotFound
 from tongban.identity.models import User
 from tongban.org import selectors, services
-from tongban.org.models import RoleAssignment
+from tongban.org.models import Department, RoleAssignment
 
 router = Router(tags=["organisation"])
 
 
 @router.get("/departments", response=DepartmentPage, summary="List departments")
 def list_departments(
-    request: HttpRequest, cursor: str | None = None, limit: int | None = None, q: str = ""
+    request: ApiRequest, cursor: str | None = None, limit: int | None = None, q: str = ""
 ) -> dict:
     qs = selectors.departments_for(request.auth)
     if q:
@@ -43,11 +44,11 @@ def list_departments(
 
 
 @router.get("/departments/{code}", response=DepartmentOut, summary="One department")
-def get_department(request: HttpRequest, code: str) -> object:
+def get_department(request: ApiRequest, code: str) -> object:
     return selectors.department_by_code(request.auth, code)
 
 
-def _parent(request: HttpRequest, code: str | None) -> object:
+def _parent(request: ApiRequest, code: str | None) -> Department | None:
     if not code:
         return None
     try:
@@ -59,14 +60,14 @@ def _parent(request: HttpRequest, code: str | None) -> object:
 
 
 @router.post("/departments", response={201: DepartmentOut}, summary="Create a department")
-def create_department(request: HttpRequest, payload: DepartmentIn) -> HttpResponse:
+def create_department(request: ApiRequest, payload: DepartmentIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         dept = services.create_department(
             request.auth,
             code=payload.code,
             name=payload.name,
             kind=payload.kind,
-            parent=_parent(request, payload.parent),  # type: ignore[arg-type]
+            parent=_parent(request, payload.parent),
             short_name=payload.short_name,
             issuing_code=payload.issuing_code,
             sort_order=payload.sort_order,
@@ -77,7 +78,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> HttpRespon
 
 
 @router.patch("/departments/{code}", response=DepartmentOut, summary="Change a department")
-def update_department(request: HttpRequest, code: str, payload: DepartmentPatch) -> object:
+def update_department(request: ApiRequest, code: str, payload: DepartmentPatch) -> object:
     dept = selectors.department_by_code(request.auth, code)
     changes = payload.model_dump(exclude_unset=True)
     if "parent" in changes:
@@ -87,7 +88,7 @@ def update_department(request: HttpRequest, code: str, payload: DepartmentPatch)
 
 @router.get("/staff", response=StaffPage, summary="List or search staff")
 def list_staff(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str = "",
     department: str = "",
     cursor: str | None = None,
@@ -102,7 +103,7 @@ def list_staff(
 @router.get(
     "/staff/{staff_id}", response=StaffOut, summary="One staff member (personal data masked)"
 )
-def get_staff(request: HttpRequest, staff_id: int) -> object:
+def get_staff(request: ApiRequest, staff_id: int) -> object:
     return selectors.staff_by_id(request.auth, staff_id)
 
 
@@ -111,13 +112,13 @@ def get_staff(request: HttpRequest, staff_id: int) -> object:
     response=PersonalDataOut,
     summary="Read a staff member's personal data unmasked (audited)",
 )
-def get_personal_data(request: HttpRequest, staff_id: int) -> object:
+def get_personal_data(request: ApiRequest, staff_id: int) -> object:
     staff = selectors.staff_by_id(request.auth, staff_id)
     return services.reveal_personal_data(request.auth, staff)
 
 
 @router.post("/staff", response={201: StaffCreated}, summary="Create a staff account")
-def create_staff(request: HttpRequest, payload: StaffIn) -> HttpResponse:
+def create_staff(request: ApiRequest, payload: StaffIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         try:
             dept = selectors.department_by_code(request.auth, payload.department)
@@ -145,7 +146,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> HttpResponse:
 
 
 @router.patch("/staff/{staff_id}", response=StaffOut, summary="Change a staff member")
-def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> object:
+def update_staff(request: ApiRequest, staff_id: int, payload: StaffPatch) -> object:
     staff = selectors.staff_by_id(request.auth, staff_id)
     changes = payload.model_dump(exclude_unset=True)
     if changes.get("department"):
@@ -154,12 +155,12 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> ob
 
 
 @router.get("/roles", response=list[RoleOut], summary="List roles")
-def list_roles(request: HttpRequest) -> object:
+def list_roles(request: ApiRequest) -> object:
     return list(selectors.roles_for(request.auth))
 
 
 @router.post("/roles", response={201: RoleOut}, summary="Define a role")
-def define_role(request: HttpRequest, payload: RoleIn) -> HttpResponse:
+def define_role(request: ApiRequest, payload: RoleIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         role = services.define_role(
             request.auth,
@@ -175,7 +176,7 @@ def define_role(request: HttpRequest, payload: RoleIn) -> HttpResponse:
 
 
 @router.post("/roles/{code}/assignments", response={201: AssignmentOut}, summary="Assign a role")
-def assign_role(request: HttpRequest, code: str, payload: AssignmentIn) -> HttpResponse:
+def assign_role(request: ApiRequest, code: str, payload: AssignmentIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         role = selectors.role_by_code(request.auth, code)
         person = User.objects.filter(username__iexact=payload.username).first()
@@ -193,7 +194,7 @@ def assign_role(request: HttpRequest, code: str, payload: AssignmentIn) -> HttpR
 
 
 @router.delete("/role-assignments/{assignment_id}", response={204: None}, summary="Revoke a role")
-def revoke_role(request: HttpRequest, assignment_id: int) -> tuple[int, None]:
+def revoke_role(request: ApiRequest, assignment_id: int) -> Status:
     assignment = (
         RoleAssignment.objects.select_related("user", "role", "department")
         .filter(pk=assignment_id)
@@ -202,4 +203,4 @@ def revoke_role(request: HttpRequest, assignment_id: int) -> tuple[int, None]:
     if assignment is None:
         raise NotFound()
     services.revoke_role(request.auth, assignment)
-    return 204, None
+    return Status(204, None)
