@@ -32,9 +32,13 @@ class Login:
     totp_secret: str = ""
 
 
+def password_file() -> Path:
+    return Path(settings.HOME) / "secrets" / "demo_password"
+
+
 def demo_password(given: str | None) -> tuple[str, bool]:
     """The password of every demo account: ``given``, else the one stored on first run, else new."""
-    path = Path(settings.HOME) / "secrets" / "demo_password"
+    path = password_file()
     if given:
         return given, False
     if path.exists():

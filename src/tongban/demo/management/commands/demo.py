@@ -46,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"示范市 demo city: {len(found)} accounts")
         if generated:
             self.stdout.write(
-                f"password of every demo account (generated, kept in var/secrets): {password}"
+                f"password of every demo account (generated; kept in {services.password_file()}): {password}"
             )
         else:
             self.stdout.write(f"password of every demo account: {password}")
