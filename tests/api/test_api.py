@@ -7,8 +7,8 @@ import json
 import pyotp
 import pytest
 from django.test import Client
-from tests.conftest import PASSWORD
 
+from tests.conftest import PASSWORD
 from tongban.audit.models import AuditEntry
 from tongban.identity.models import User
 from tongban.org.models import Department, Staff

@@ -9,8 +9,8 @@ import pyotp
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from tests.conftest import PASSWORD
 
+from tests.conftest import PASSWORD
 from tongban.audit.models import AuditEntry
 from tongban.core.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
 from tongban.identity import services
