@@ -90,9 +90,10 @@ def test_deleted_newest_entry_is_detected(tamperable):
 def test_reordered_entries_are_detected(tamperable):
     entries = write(5)
     a, b = entries[1], entries[2]
-    AuditEntry.objects.filter(pk=a.pk).update(seq=-1)
-    AuditEntry.objects.filter(pk=b.pk).update(seq=a.seq)
-    AuditEntry.objects.filter(pk=a.pk).update(seq=b.seq)
+    # Swap the two rows' positions (seq is the primary key).
+    AuditEntry.objects.filter(seq=a.seq).update(seq=-1)
+    AuditEntry.objects.filter(seq=b.seq).update(seq=a.seq)
+    AuditEntry.objects.filter(seq=-1).update(seq=b.seq)
     code, message = run_verify()
     assert code == 1 and f"#{a.seq}" in message
 

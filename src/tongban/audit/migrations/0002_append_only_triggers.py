@@ -5,6 +5,7 @@ from tongban.audit.triggers import install
 
 def forwards(apps, schema_editor):
     install(schema_editor, create=True)
+    apps.get_model("audit", "AuditHead").objects.get_or_create(pk=1)
 
 
 def backwards(apps, schema_editor):
