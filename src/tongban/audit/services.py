@@ -57,6 +57,7 @@ _SQL_CACHE: dict[str, dict[str, Any]] = {}
 
 def _sql() -> dict[str, Any]:
     """The three statements of an append, built once per database vendor."""
+    # Only our own quoted table and column names go into these strings; values are parameters.
     vendor = connection.vendor
     if vendor not in _SQL_CACHE:
         q = connection.ops.quote_name
@@ -64,13 +65,14 @@ def _sql() -> dict[str, Any]:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         mark = "?" if vendor == "sqlite" else "%s"  # the raw sqlite3 cursor takes qmark style
         _SQL_CACHE[vendor] = {
-            "head": f"SELECT {q('seq')}, {q('entry_hash')} FROM {head} WHERE {q('id')} = 1{lock}",
+            "head": f"SELECT {q('seq')}, {q('entry_hash')} FROM {head} WHERE {q('id')} = 1{lock}",  # noqa: S608
             "insert": (
-                f"INSERT INTO {entries} ({', '.join(q(c) for c in _INSERT_COLUMNS)}) "
+                f"INSERT INTO {entries} ({', '.join(q(c) for c in _INSERT_COLUMNS)}) "  # noqa: S608
                 f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})"
             ),
             "update_head": (
-                f"UPDATE {head} SET {q('seq')} = {mark}, {q('entry_hash')} = {mark}, {q('seal')} = {mark} "
+                f"UPDATE {head} SET {q('seq')} = {mark}, "  # noqa: S608
+                f"{q('entry_hash')} = {mark}, {q('seal')} = {mark} "
                 f"WHERE {q('id')} = 1"
             ),
         }
@@ -156,7 +158,6 @@ def record(
         fields["actor_username"],
         digest,
     )
-    return entry
 
 
 def record_denied(
