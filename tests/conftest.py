@@ -18,6 +18,17 @@ PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the platform's default language (a request may have switched it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def english() -> Any:
     """Messages in English (the default language of the platform is zh-hans)."""

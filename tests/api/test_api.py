@@ -243,3 +243,20 @@ def test_session_auth_needs_csrf(make_staff):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_worker_job_forgets_old_idempotency_keys(admin_client, city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.api.idempotency import purge_expired
+    from tongban.api.models import IdempotentRequest
+
+    body = {"username": "keyed", "display_name": "键", "department": "EDU"}
+    admin_client.post(
+        "/api/v1/staff", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    assert purge_expired() == 0
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_expired() == 1

@@ -119,3 +119,38 @@ def test_failed_change_leaves_no_audit_entry():
         raise RuntimeError("the change failed")
     assert AuditEntry.objects.count() == before
     assert services.verify_chain().ok
+
+
+def test_cli_names_the_entry_edited_in_a_real_database_file(tmp_path):
+    """The operator's path: a served database on disk, triggers dropped, a row edited with sqlite3."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TONGBAN_HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tongban.settings.base",
+    }
+    env.pop("TONGBAN_DATABASE_URL", None)
+    tongban = [sys.executable, "-m", "tongban"]
+    subprocess.run([*tongban, "migrate", "-v", "0"], env=env, check=True)
+    for name in ("ops1", "ops2", "ops3"):
+        subprocess.run(
+            [*tongban, "createadmin", "--username", name, "--role", "auditor"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    ok = subprocess.run([*tongban, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    db = sqlite3.connect(tmp_path / "tongban.sqlite3")
+    with pytest.raises(sqlite3.DatabaseError):
+        db.execute("UPDATE audit_auditentry SET detail = 'x' WHERE seq = 2")
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("UPDATE audit_auditentry SET actor_username = 'someone-else' WHERE seq = 2")
+    db.commit()
+    db.close()
+    broken = subprocess.run([*tongban, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert broken.returncode == 1 and "#2" in broken.stderr

@@ -68,3 +68,9 @@ def run(request: HttpRequest, create: Callable[[], tuple[int, dict[str, Any]]]) 
             request, 409, _("The same request is already being processed."), code="conflict"
         )
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def purge_expired() -> int:
+    """Worker job: forget stored answers older than the replay window."""
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
+    return deleted

@@ -6,3 +6,9 @@ class IdentityConfig(AppConfig):
     name = "tongban.identity"
     label = "identity"
     verbose_name = _("Identity")
+
+    def ready(self) -> None:
+        from tongban.core import jobs
+        from tongban.identity.services import clear_expired_sessions
+
+        jobs.register("identity.clear_expired_sessions", 3600, clear_expired_sessions)

@@ -476,3 +476,11 @@ def sign_in_for_token(
 
 def token_expiry(issued: IssuedToken) -> datetime:
     return issued.token.expires_at
+
+
+def clear_expired_sessions() -> None:
+    """Worker job: drop expired sessions so that signed-out data does not linger."""
+    from importlib import import_module
+
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
