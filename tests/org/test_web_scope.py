@@ -46,3 +46,19 @@ def test_auditor_page_is_refused_to_others(client, sysadmin, auditor):
     assert client.get("/audit/").status_code == 403
     client.force_login(auditor)
     assert client.get("/audit/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/org/staff/new/",
+        "/org/staff/import/",
+        "/org/departments/new/",
+        "/org/roles/",
+        "/admin/calendar/",
+    ],
+)
+def test_management_pages_refuse_ordinary_staff(client, make_staff, path):
+    clerk = make_staff("edu", "plainclerk")
+    client.force_login(clerk.user)
+    assert client.get(path).status_code == 403

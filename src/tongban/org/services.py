@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.audit.services import record
+from tongban.audit.services import record, record_denied
 from tongban.core import calendar
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
@@ -93,7 +93,8 @@ def _require_create_in(actor: User, action: str, parent: Department | None) -> N
         if not any(
             action in g.actions and g.scope == DataScope.ALL for g in policy.grants_for(actor)
         ):
-            policy.require(actor, "__never__")
+            record_denied(action, object_type="org.department", detail="top level", actor=actor)
+            raise Forbidden()
         return
     policy.require(actor, action, parent)
 
@@ -488,6 +489,7 @@ def import_staff(
     actor: User, records: list[dict[str, str]], *, dry_run: bool = False
 ) -> ImportReport:
     """Create staff from rows (line numbers from the file); each row stands or falls alone."""
+    policy.require(actor, Action.MANAGE_STAFF)
     report = ImportReport(rows=[], dry_run=dry_run)
     departments = {d.code.lower(): d for d in Department.objects.all()}
     for position, row in enumerate(records, start=2):

@@ -196,6 +196,8 @@ def department_detail(request: StaffRequest, code: str) -> HttpResponse:
 @handles_not_found
 @require_http_methods(["GET", "POST"])
 def department_edit(request: StaffRequest, code: str | None = None) -> HttpResponse:
+    # The service decides; refusing the empty form early only spares the person a useless page.
+    policy.require(request.user, Action.MANAGE_DEPARTMENT)
     dept = selectors.department_by_code(request.user, code) if code else None
     initial = {}
     if dept:
@@ -315,6 +317,7 @@ def staff_reveal(request: StaffRequest, staff_id: int) -> HttpResponse:
 @handles_not_found
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: StaffRequest, staff_id: int | None = None) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_STAFF)
     staff = selectors.staff_by_id(request.user, staff_id) if staff_id else None
     initial: dict[str, Any] = {"department": request.GET.get("department", "")}
     if staff:
@@ -378,8 +381,10 @@ def staff_edit(request: StaffRequest, staff_id: int | None = None) -> HttpRespon
 
 
 @login_required
+@handles_not_found
 @require_http_methods(["GET", "POST"])
 def staff_import(request: StaffRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_STAFF)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -431,8 +436,10 @@ def staff_reset_password(request: StaffRequest, staff_id: int) -> HttpResponse:
 
 
 @login_required
+@handles_not_found
 @require_http_methods(["GET", "POST"])
 def roles(request: StaffRequest) -> HttpResponse:
+    policy.require(request.user, Action.VIEW_ROLE)
     form = forms.RoleForm(request.POST or None)
     set_choices(
         form,
