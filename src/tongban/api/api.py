@@ -7,13 +7,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from tongban.api.auth import AUTH
 from tongban.api.problems import from_service_error, problem
 from tongban.api.routers import audit, identity, org
 from tongban.core.errors import ServiceError
 
+
+class ReadableJSONRenderer(JSONRenderer):
+    """Chinese stays readable in responses (JSON is UTF-8 by definition)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
     title="tongban API",
     version="1",
     description=(

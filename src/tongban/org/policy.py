@@ -214,13 +214,39 @@ def visible_to(user: Any, queryset: QuerySet[M], action: str | None = None) -> Q
 
 
 def explain(user: Any) -> list[dict[str, Any]]:
-    """The grants in a form a person can read (shown on the profile page)."""
-    return [
-        {
-            "via": g.via,
-            "scope": g.scope,
-            "department_id": g.department_id,
-            "actions": sorted(g.actions),
-        }
-        for g in grants_for(user)
-    ]
+    """The grants in words a person can read (the workbench's "what I may do")."""
+    from django.utils.translation import gettext as _
+
+    from tongban.core.permissions import AdminRole
+    from tongban.org.models import Role
+
+    grants = grants_for(user)
+    role_names = dict(Role.objects.values_list("code", "name"))
+    department_names = dict(
+        Department.objects.filter(pk__in=[g.department_id for g in grants if g.department_id])
+        .values_list("pk", "name")
+    )
+    labels = dict(Action.choices)
+    out = []
+    for g in grants:
+        kind, _sep, rest = g.via.partition(":")
+        if kind == "admin":
+            via = str(AdminRole(rest).label)
+        elif kind == "baseline":
+            via = _("Every staff member")
+        elif kind == "role":
+            via = _("Role: %(role)s") % {"role": role_names.get(rest, rest)}
+        else:  # delegation:<username>:<role>
+            delegator, _sep, role = rest.partition(":")
+            via = _("Acting for %(name)s: %(role)s") % {
+                "name": delegator, "role": role_names.get(role, role)
+            }
+        out.append(
+            {
+                "via": via,
+                "scope": str(DataScope(g.scope).label),
+                "department": department_names.get(g.department_id, ""),
+                "actions": sorted(str(labels.get(a, a)) for a in g.actions),
+            }
+        )
+    return out
