@@ -1,36 +1,80 @@
-"""Content-addressed file store: a file is named by the SHA-256 of its bytes (fixity built in)."""
+"""Content-addressed file store: a file is named by the SHA-256 of its bytes (fixity built in).
+
+Layout: ``<FILES_ROOT>/<sha[:2]>/<sha[2:4]>/<sha>``. Bytes are streamed into a temporary file
+in ``<FILES_ROOT>/tmp/`` (the same file system) and moved into place with ``os.replace``, so a
+reader never sees half a file, and the same content stored twice is one file on disk and one
+``StoredFile`` row.
+
+A file written by a transaction that then rolls back stays on disk without a row: harmless (the
+next store of the same bytes reuses it), and a sweep can remove such orphans.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tongban.core.models import StoredFile
 
+__all__ = ["open_file", "path_for", "store_bytes", "store_file", "verify_fixity"]
+
 CHUNK = 1 << 20
-_SHA = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class Readable(Protocol):
+    """Anything with ``read(size) -> bytes``: an open file, ``BytesIO``, an ``UploadedFile``."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _root() -> Path:
+    return Path(settings.FILES_ROOT)
+
+
+def _check_sha256(sha256: str) -> str:
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.lower()):
+        raise ValueError(f"not a SHA-256 digest (64 hexadecimal characters): {sha256!r}")
+    return sha256.lower()
 
 
 def path_for(sha256: str) -> Path:
-    if not _SHA.match(sha256 or ""):
-        raise ValueError("not a SHA-256 hex digest")
-    return Path(settings.FILES_ROOT) / sha256[:2] / sha256[2:4] / sha256
+    """Where the file with this SHA-256 lives. ``ValueError`` for anything but 64 hex characters
+    (so no name can reach outside the store)."""
+    sha = _check_sha256(sha256)
+    return _root() / sha[:2] / sha[2:4] / sha
 
 
-def store_file(fileobj: IO[bytes], *, name: str = "", content_type: str = "") -> StoredFile:
-    """Stream ``fileobj`` into the store; the same content stored twice is one file and one row."""
-    root = Path(settings.FILES_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
+def _fsync_dir(folder: Path) -> None:
+    # Make the rename durable; not every platform lets a folder be opened.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def store_file(fileobj: Readable, *, name: str = "", content_type: str = "") -> StoredFile:
+    """Stream ``fileobj`` (read in 1 MiB chunks) into the store and return its ``StoredFile``.
+
+    Storing content that is already there returns the existing row (keeping its first name
+    and content type) and repairs the file on disk if it had been damaged.
+    """
+    staging = _root() / "tmp"
+    staging.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    fd, tmp_name = tempfile.mkstemp(dir=staging, prefix="incoming-")
     try:
         with os.fdopen(fd, "wb") as tmp:
             while chunk := fileobj.read(CHUNK):
@@ -42,14 +86,14 @@ def store_file(fileobj: IO[bytes], *, name: str = "", content_type: str = "") ->
         sha = digest.hexdigest()
         target = path_for(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            os.unlink(tmp_name)
-        else:
-            os.replace(tmp_name, target)
+        # Same file system as the target: os.replace is an atomic rename.
+        os.replace(tmp_name, target)
+        _fsync_dir(target.parent)
     except BaseException:
-        if os.path.exists(tmp_name):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
     existing = StoredFile.objects.filter(sha256=sha).first()
     if existing is not None:
         return existing
@@ -58,27 +102,28 @@ def store_file(fileobj: IO[bytes], *, name: str = "", content_type: str = "") ->
             return StoredFile.objects.create(
                 sha256=sha, size=size, original_name=name[:255], content_type=content_type[:100]
             )
-    except IntegrityError:
+    except IntegrityError:  # stored at the same moment by another request
         return StoredFile.objects.get(sha256=sha)
 
 
 def store_bytes(data: bytes, *, name: str = "", content_type: str = "") -> StoredFile:
-    import io
-
+    """Store ``data``; see ``store_file``."""
     return store_file(io.BytesIO(data), name=name, content_type=content_type)
 
 
 def open_file(sha256: str) -> IO[bytes]:
+    """Open a stored file for reading (binary). ``FileNotFoundError`` when it is missing."""
     return path_for(sha256).open("rb")
 
 
 def verify_fixity(sha256: str) -> bool:
-    """True when the bytes on disk still hash to their name."""
+    """Recompute the SHA-256 of the bytes on disk: ``False`` when they changed or are missing."""
     path = path_for(sha256)
-    if not path.exists():
-        return False
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest() == sha256
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return False
+    return digest.hexdigest() == _check_sha256(sha256)

@@ -1,24 +1,34 @@
-"""core data: calendar overrides, legal time-limit clocks, numbering sequences, stored files."""
+"""core data: calendar overrides, legal time-limit clocks, numbering sequences, stored files.
+
+Layer 1: nothing here refers to another tongban app (users are recorded by username, not by a
+foreign key), so every other layer can build on these tables.
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class WorkingDayOverride(models.Model):
-    """A local arrangement (or a year chinese-calendar does not know yet): this day is/isn't worked."""
+    """A local arrangement (本地调整) that makes one day a working day or a day off.
+
+    It wins over the State Council arrangements of ``chinese-calendar``; administrators also use
+    it to record the notice of a year the package does not know yet.
+    """
 
     day = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
     reason = models.CharField(_("reason"), max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by_username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_by_username = models.CharField(_("recorded by"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["day"]
         verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
 
     def __str__(self) -> str:
         return f"{self.day}: {'working' if self.is_working_day else 'off'}"
@@ -36,58 +46,113 @@ class TimeLimitClock(models.Model):
     limit_working_days = models.PositiveIntegerField(_("limit (working days)"))
     started_on = models.DateField(_("started on"))
     extended_days = models.PositiveIntegerField(_("extension (working days)"), default=0)
-    state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
-    stopped_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("time-limit clock")
+        verbose_name_plural = _("time-limit clocks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(limit_working_days__gte=1), name="core_clock_limit_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ClockState.values), name="core_clock_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_on__isnull=True) | Q(stopped_on__gte=models.F("started_on")),
+                name="core_clock_stops_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.limit_working_days}+{self.extended_days} working days from {self.started_on}"
 
 
 class ClockPause(models.Model):
-    clock = models.ForeignKey(TimeLimitClock, on_delete=models.CASCADE, related_name="pauses")
-    paused_on = models.DateField()
-    resumed_on = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=200)
+    """A period that does not count (暂停/中止计时): hearing, testing, expert review, supplements."""
+
+    clock = models.ForeignKey(
+        TimeLimitClock, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("clock")
+    )
+    paused_on = models.DateField(_("paused on"))
+    resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
 
     class Meta:
         ordering = ["paused_on", "id"]
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock"],
+                condition=Q(resumed_on__isnull=True),
+                name="core_one_open_pause_per_clock",
+            ),
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=models.F("paused_on")),
+                name="core_pause_resumes_after_it_began",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"pause {self.paused_on}–{self.resumed_on or '…'}: {self.reason}"
 
 
 class ClockExtension(models.Model):
-    clock = models.ForeignKey(TimeLimitClock, on_delete=models.CASCADE, related_name="extensions")
-    days = models.PositiveIntegerField()
-    reason = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
+    """An extension (延长期限) of a clock, e.g. 行政许可法: 20 working days + 10 with approval."""
+
+    clock = models.ForeignKey(
+        TimeLimitClock,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("clock"),
+    )
+    days = models.PositiveIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=1), name="core_extension_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"+{self.days}: {self.reason}"
 
 
 class NumberSequence(models.Model):
-    """A gap-free counter, e.g. ``doc:示政发:2026`` for 发文字号 or ``accept:2026`` for 受理编号."""
+    """A gap-free counter, e.g. ``doc:苏政办发:2026`` for 发文字号 or ``accept:2026`` for 受理编号."""
 
-    key = models.CharField(max_length=100, unique=True)
-    last_value = models.BigIntegerField(default=0)
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    last_value = models.BigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
 
     def __str__(self) -> str:
         return f"{self.key}={self.last_value}"
 
 
 class StoredFile(models.Model):
-    """A file in the content-addressed store, named by the SHA-256 of its bytes."""
+    """A file in the content-addressed store, named by the SHA-256 of its bytes (固定性)."""
 
-    sha256 = models.CharField(max_length=64, primary_key=True)
-    size = models.BigIntegerField()
-    content_type = models.CharField(max_length=100, blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("stored at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
 
     def __str__(self) -> str:
         return f"{self.original_name or self.sha256[:12]} ({self.size} bytes)"

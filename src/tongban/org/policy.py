@@ -223,8 +223,9 @@ def explain(user: Any) -> list[dict[str, Any]]:
     grants = grants_for(user)
     role_names = dict(Role.objects.values_list("code", "name"))
     department_names = dict(
-        Department.objects.filter(pk__in=[g.department_id for g in grants if g.department_id])
-        .values_list("pk", "name")
+        Department.objects.filter(
+            pk__in=[g.department_id for g in grants if g.department_id]
+        ).values_list("pk", "name")
     )
     labels = dict(Action.choices)
     out = []
@@ -239,13 +240,14 @@ def explain(user: Any) -> list[dict[str, Any]]:
         else:  # delegation:<username>:<role>
             delegator, _sep, role = rest.partition(":")
             via = _("Acting for %(name)s: %(role)s") % {
-                "name": delegator, "role": role_names.get(role, role)
+                "name": delegator,
+                "role": role_names.get(role, role),
             }
         out.append(
             {
                 "via": via,
                 "scope": str(DataScope(g.scope).label),
-                "department": department_names.get(g.department_id, ""),
+                "department": department_names.get(g.department_id, "") if g.department_id else "",
                 "actions": sorted(str(labels.get(a, a)) for a in g.actions),
             }
         )

@@ -672,9 +672,11 @@ def calendar_page(request: StaffRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("web:calendar")
     today = timezone.localdate()
+    span = calendar.WorkingDays()
+    span.preload(today, today + timedelta(days=41))  # one query for the six weeks shown
     days = [
-        (today + timedelta(days=i), calendar.is_working_day(today + timedelta(days=i)))
-        for i in range(0, 42)
+        (today + timedelta(days=i), span.is_working_day(today + timedelta(days=i)))
+        for i in range(42)
     ]
     return render(
         request,
