@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TONGBAN := $(BIN)/tongban
-HTMX_SRC := node_modules/htmx.org/dist/htmx.min.js
-HTMX_DST := src/tongban/web/static/vendor/htmx.min.js
+VENDOR := src/tongban/web/static/vendor
+HTMX_DST := $(VENDOR)/htmx.min.js
 LOCALE := src/tongban/locale
 PYTEST_ARGS ?=
 
@@ -53,9 +53,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Front-end libraries from npm, copied into static (never committed).
 $(HTMX_DST): node_modules/.package-lock.json
-	mkdir -p $(dir $@)
-	cp $(HTMX_SRC) $@
+	mkdir -p $(VENDOR)/bpmn-js
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/assets/
+	touch $@
 
 messages: $(VENV)/.installed
 	cd src/tongban && ../../$(TONGBAN) compilemessages --ignore=.venv -v 0
@@ -87,4 +91,4 @@ bench: install
 	$(TONGBAN) bench api_me --quick
 
 clean:
-	rm -rf $(VENV) node_modules $(HTMX_DST) var
+	rm -rf $(VENV) node_modules $(VENDOR) var

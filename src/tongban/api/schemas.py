@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
@@ -226,3 +226,138 @@ class StaffPage(Schema):
 class AuditPage(Schema):
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+class DefinitionOut(Schema):
+    key: str
+    version: int
+    name: str
+    executable: bool
+    warnings: list[str]
+
+
+class InstanceIn(Schema):
+    process_key: str
+    variables: dict[str, Any] = {}
+    title: str = ""
+    business_type: str = ""
+    business_id: str = ""
+
+
+class TaskOut(Schema):
+    id: int
+    name: str
+    instance_id: int
+    instance_title: str
+    process_key: str
+    status: str
+    assignee: str | None
+    candidates: str
+    context: str
+    due_on: date | None
+    overdue: bool
+    created_at: datetime
+    completed_at: datetime | None
+    opinion: str
+
+    @staticmethod
+    def resolve_instance_title(obj: Any) -> str:
+        return obj.instance.title
+
+    @staticmethod
+    def resolve_process_key(obj: Any) -> str:
+        return obj.instance.definition.key
+
+    @staticmethod
+    def resolve_assignee(obj: Any) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+    @staticmethod
+    def resolve_candidates(obj: Any) -> str:
+        return obj.candidate_label
+
+    @staticmethod
+    def resolve_context(obj: Any) -> str:
+        return obj.context_label
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        from django.utils import timezone
+
+        return bool(obj.status == "open" and obj.due_on and obj.due_on < timezone.localdate())
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class InstanceOut(Schema):
+    id: int
+    status: str
+    title: str
+    process_key: str
+    version: int
+    initiator: str
+    started_at: datetime
+    ended_at: datetime | None
+    open_tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_process_key(obj: Any) -> str:
+        return obj.definition.key
+
+    @staticmethod
+    def resolve_version(obj: Any) -> int:
+        return obj.definition.version
+
+    @staticmethod
+    def resolve_initiator(obj: Any) -> str:
+        return obj.initiator.username
+
+    @staticmethod
+    def resolve_open_tasks(obj: Any) -> list[Any]:
+        return list(
+            obj.tasks.filter(status="open").select_related("instance__definition", "assignee")
+        )
+
+
+class InstancePage(Schema):
+    items: list[InstanceOut]
+    next_cursor: str | None
+
+
+class CompleteIn(Schema):
+    data: dict[str, Any] = {}
+    opinion: str = ""
+
+
+class TransferIn(Schema):
+    to: str
+    reason: str = ""
+
+
+class ReturnIn(Schema):
+    to_task_id: int | None = None
+    opinion: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class HistoryOut(Schema):
+    at: datetime
+    action: str
+    step: str
+    actor: str | None
+    opinion: str
+    detail: str
+
+    @staticmethod
+    def resolve_step(obj: Any) -> str:
+        return obj.step_name
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return obj.actor.display_name if obj.actor_id else None

@@ -33,6 +33,10 @@ class Action(models.TextChoices):
     MANAGE_ROLE = "org.manage_role", _("Define roles and assign them")
     GRANT_CLEARANCE = "org.grant_clearance", _("Grant security clearance")
     MANAGE_CALENDAR = "core.manage_calendar", _("Edit the working-day calendar")
+    MANAGE_PROCESSES = (
+        "workflow.manage",
+        _("Import process definitions, monitor and terminate instances"),
+    )
     VIEW_AUDIT = "audit.view", _("Read the audit trail")
     VERIFY_AUDIT = "audit.verify", _("Verify the audit trail")
 
@@ -47,6 +51,7 @@ ADMIN_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Action.MANAGE_STAFF,
             Action.VIEW_ROLE,
             Action.MANAGE_CALENDAR,
+            Action.MANAGE_PROCESSES,
         }
     ),
     # Permissions and classification; never creating accounts, never the audit trail.

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.identity",
     "tongban.org",
+    "tongban.workflow",
     "tongban.api",
     "tongban.web",
     "tongban.demo",
@@ -151,5 +152,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("TONGBAN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},
 }

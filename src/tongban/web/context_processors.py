@@ -17,6 +17,8 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     nav = [{"url": reverse("web:workbench"), "label": _("Workbench"), "key": "workbench"}]
+    if not user.admin_role:
+        nav.append({"url": reverse("web:inbox"), "label": _("Inbox"), "key": "inbox"})
     if policy.can(user, Action.VIEW_DEPARTMENT):
         nav.append(
             {"url": reverse("web:departments"), "label": _("Departments"), "key": "departments"}
@@ -27,6 +29,9 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         nav.append({"url": reverse("web:roles"), "label": _("Roles"), "key": "roles"})
     if policy.can(user, Action.MANAGE_CALENDAR):
         nav.append({"url": reverse("web:calendar"), "label": _("Working days"), "key": "calendar"})
+    if policy.can(user, Action.MANAGE_PROCESSES):
+        nav.append({"url": reverse("web:definitions"), "label": _("Processes"), "key": "processes"})
+        nav.append({"url": reverse("web:monitor"), "label": _("Process monitor"), "key": "monitor"})
     if policy.can(user, Action.VIEW_AUDIT):
         nav.append({"url": reverse("web:audit"), "label": _("Audit trail"), "key": "audit"})
     staff = selectors.staff_of_user(user)

@@ -147,3 +147,34 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class StartOutgoingForm(forms.Form):
+    title = forms.CharField(label=_("Title of the document"), max_length=200)
+    countersign_departments = forms.MultipleChoiceField(
+        label=_("Departments to countersign (会签)"), widget=forms.CheckboxSelectMultiple
+    )
+
+
+class CompleteTaskForm(forms.Form):
+    approved = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Agree, send on")), ("no", _("Back to the drafter"))],
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+    opinion = forms.CharField(
+        label=_("Opinion (意见)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: object, review: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not review:
+            del self.fields["approved"]
+
+
+class DefinitionUploadForm(forms.Form):
+    file = forms.FileField(label=_("BPMN 2.0 file (.bpmn)"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.web import views
+from tongban.web import views, views_workflow
 
 app_name = "web"
 
@@ -39,6 +39,17 @@ urlpatterns = [
     path("org/roles/<str:code>/", views.role_detail, name="role_detail"),
     path("org/role-assignments/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("admin/calendar/", views.calendar_page, name="calendar"),
+    path("inbox/", views_workflow.inbox, name="inbox"),
+    path("workflow/start/", views_workflow.start, name="workflow_start"),
+    path("workflow/tasks/<int:task_id>/", views_workflow.task_detail, name="task_detail"),
+    path(
+        "workflow/instances/<int:instance_id>/",
+        views_workflow.instance_detail,
+        name="instance_detail",
+    ),
+    path("workflow/definitions/", views_workflow.definitions, name="definitions"),
+    path("workflow/monitor/", views_workflow.monitor, name="monitor"),
+    path("workflow/definitions/<str:key>/model/", views_workflow.modeler, name="modeler"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),

@@ -30,6 +30,7 @@ from tongban.identity.models import User
 from tongban.org import importing, policy, selectors, services
 from tongban.org.models import Delegation, RoleAssignment
 from tongban.web import forms
+from tongban.workflow import selectors as workflow_selectors
 
 View = Callable[..., HttpResponseBase]
 
@@ -148,6 +149,8 @@ def workbench(request: StaffRequest) -> HttpResponse:
         else None,
         "departments_visible": selectors.departments_for(user).count(),
         "grants": policy.explain(user),
+        "task_counts": workflow_selectors.counts(user),
+        "tasks": workflow_selectors.inbox(user, workflow_selectors.InboxFilter("todo"))[:6],
         "delegations_to_me": Delegation.objects.filter(
             delegate=user, ends_at__gt=timezone.now(), revoked_at__isnull=True
         ).select_related("delegator"),

@@ -1,0 +1,215 @@
+"""The standard outgoing-document process run N times through the facade with every step
+persisted (SQLite), beside the same process run by SpiffWorkflow in memory with no persistence
+(the engine's own limit), in the same run. Also: the cost of one step of an instance with a long
+history (1,000 completed tasks) against a short one (10), and the inbox query's p95 over many
+open tasks.
+
+The peer: the same process run by the npm package bpmn-engine (bench/peer/bpmn_engine_run.mjs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import django_in_temp_home, report
+
+STEPS = ["draft", "review", "countersign", "sign_off", "numbering", "sealing", "distribution"]
+
+
+def peer(bpmn_xml: str, n: int) -> dict[str, object]:
+    """Run the npm peer; its own figures, or why it could not run."""
+    import json
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.NamedTemporaryFile("w", suffix=".bpmn", delete=False) as handle:
+        handle.write(bpmn_xml)
+    try:
+        out = subprocess.run(
+            ["node", str(root / "bench/peer/bpmn_engine_run.mjs"), handle.name, str(n)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return {"error": str(exc)[:300]}
+    result = json.loads(out.strip().splitlines()[-1])
+    return {
+        "instances_per_s": round(result["instances"] / result["seconds"], 1),
+        "task_completions_per_s": round(result["completions"] / result["seconds"], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    n = 50 if args.quick else 2000
+    django_in_temp_home()
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongban.audit.context import audit_context
+    from tongban.demo.services import seed
+    from tongban.identity.models import User
+    from tongban.workflow import engine, selectors, services
+    from tongban.workflow.models import ProcessDefinition, Task
+
+    seed("Bench-Demo-Pass-2026")
+    clerk = User.objects.get(username="clerk")
+    definition = ProcessDefinition.objects.filter(key="outgoing_document").latest("version")
+    variables = {"countersign_departments": ["SFS-CZJ", "SFS-JYJ", "SFS-FGW"]}
+    system = {
+        "initiator": "clerk",
+        "initiator_department": "SFS-BGT-MSC",
+        "initiator_bureau": "SFS-BGT",
+    }
+
+    # Baseline: the engine alone, in memory, no persistence.
+    start = time.perf_counter()
+    in_memory_completions = 0
+    for _ in range(n):
+        wf = engine.Workflow.start(definition.spec, {**variables, **system})
+        while not wf.completed:
+            task = wf.ready_user_tasks()[0]
+            wf.complete(task.id, {"approved": True})
+            in_memory_completions += 1
+    in_memory_s = time.perf_counter() - start
+
+    # Persisted: the services, every step a transaction with rows, history and audit.
+    def performer(task: Task) -> User:
+        if task.assignee_id:
+            return task.assignee
+        return task.candidates.first().user
+
+    start = time.perf_counter()
+    persisted_completions = 0
+    with audit_context(user=clerk, source="bench"):
+        for i in range(n):
+            instance = services.start_instance(
+                clerk, process_key="outgoing_document", title=f"基准{i}", variables=variables
+            )
+            while True:
+                task = instance.tasks.filter(status="open").select_related("assignee").first()
+                if task is None:
+                    break
+                services.complete_task(performer(task), task.pk, data={"approved": True})
+                persisted_completions += 1
+    persisted_s = time.perf_counter() - start
+
+    # History: one step on an instance with 10 vs 1,000 completed tasks before it.
+    def step_cost(history_len: int) -> float:
+        instance = services.start_instance(
+            clerk, process_key="outgoing_document", variables=variables
+        )
+        for _ in range(history_len // 2):
+            services.complete_task(clerk, instance.tasks.get(status="open").pk)
+            services.complete_task(
+                User.objects.get(username="chief"),
+                instance.tasks.get(status="open").pk,
+                data={"approved": False},
+            )
+        samples = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            services.complete_task(clerk, instance.tasks.get(status="open").pk)
+            samples.append(time.perf_counter() - t0)
+            services.complete_task(
+                User.objects.get(username="chief"),
+                instance.tasks.get(status="open").pk,
+                data={"approved": False},
+            )
+        return statistics.median(samples)
+
+    long_history = 100 if args.quick else 1000
+    short_cost, long_cost = step_cost(10), step_cost(long_history)
+
+    # Inbox query latency over many open tasks: rows made in bulk (the engine is not involved).
+    from django.db import transaction
+
+    from tongban.workflow.models import ProcessInstance, TaskCandidate
+
+    users = list(User.objects.filter(admin_role="")[:60])
+    open_target = 10_000 if args.quick else 100_000
+    with transaction.atomic():
+        instances = ProcessInstance.objects.bulk_create(
+            [
+                ProcessInstance(
+                    definition=definition, initiator=users[i % len(users)], title=f"批量{i}"
+                )
+                for i in range(open_target // 10)
+            ]
+        )
+        tasks = Task.objects.bulk_create(
+            [
+                Task(
+                    instance=instances[i // 10],
+                    engine_id=f"bulk-{i}",
+                    bpmn_id="review",
+                    name="核稿",
+                    assignee=users[i % len(users)] if i % 4 else None,
+                )
+                for i in range(open_target)
+            ],
+            batch_size=5000,
+        )
+        TaskCandidate.objects.bulk_create(
+            [
+                TaskCandidate(task=t, user=users[(k + j) % len(users)])
+                for k, t in enumerate(tasks)
+                if t.assignee_id is None
+                for j in range(3)
+            ],
+            batch_size=5000,
+        )
+    latencies = []
+    for user in users * 5:
+        t0 = time.perf_counter()
+        list(selectors.inbox(user, selectors.InboxFilter("todo"))[:50])
+        latencies.append(time.perf_counter() - t0)
+    latencies.sort()
+    with CaptureQueriesContext(connection) as ctx:
+        list(selectors.inbox(clerk, selectors.InboxFilter("todo"))[:50])
+
+    report(
+        "workflow",
+        {
+            "quick": args.quick,
+            "instances": n,
+            "persisted": {
+                "instances_per_s": round(n / persisted_s, 1),
+                "task_completions_per_s": round(persisted_completions / persisted_s, 1),
+            },
+            "baseline_spiffworkflow_in_memory": {
+                "instances_per_s": round(n / in_memory_s, 1),
+                "task_completions_per_s": round(in_memory_completions / in_memory_s, 1),
+            },
+            "ratio_persisted_to_in_memory": round(in_memory_s / persisted_s, 3),
+            "target_ratio": 0.5,
+            "step_with_history": {
+                "history_10_ms": round(short_cost * 1000, 2),
+                f"history_{long_history}_ms": round(long_cost * 1000, 2),
+                "ratio": round(long_cost / short_cost, 2),
+                "target_ratio_at_most": 2.0,
+            },
+            "inbox": {
+                "open_tasks": Task.objects.filter(status="open").count(),
+                "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 2),
+                "queries_per_list": len(ctx.captured_queries),
+            },
+            "peer_bpmn_engine": peer(definition.bpmn_xml, n),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

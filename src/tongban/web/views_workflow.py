@@ -1,0 +1,259 @@
+"""Web pages of the workflow: inbox (待办/已办/我发起的), task, instance, definitions, monitor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tongban.core.errors import NotFound, ServiceError
+from tongban.core.permissions import Action
+from tongban.org import policy
+from tongban.org.models import Department
+from tongban.web import forms
+from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
+from tongban.workflow import diagram, selectors, services
+
+
+@login_required
+def inbox(request: StaffRequest) -> HttpResponse:
+    scope = request.GET.get("scope", "todo")
+    if scope not in selectors.SCOPES:
+        scope = "todo"
+    q = request.GET.get("q", "")[:50]
+    overdue_only = request.GET.get("overdue") == "1"
+    if scope == "started":
+        rows: Any = (
+            selectors.started(request.user).select_related("definition").order_by("-started_at")
+        )
+    else:
+        rows = selectors.inbox(request.user, selectors.InboxFilter(scope, q, overdue_only))
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/inbox.html",
+        {
+            "scope": scope,
+            "page": page,
+            "q": q,
+            "overdue_only": overdue_only,
+            "query": query.urlencode(),
+            "counts": selectors.counts(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def start(request: StaffRequest) -> HttpResponse:
+    form = forms.StartOutgoingForm(request.POST or None)
+    set_choices(
+        form,
+        "countersign_departments",
+        [
+            (d.code, d.name)
+            for d in Department.objects.filter(kind__in=["bureau", "district"]).order_by("path")
+        ],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            instance = services.start_instance(
+                request.user,
+                process_key="outgoing_document",
+                title=data["title"],
+                variables={"countersign_departments": data["countersign_departments"]},
+            )
+        except ServiceError as exc:
+            service_errors(form, exc)
+        else:
+            messages.success(request, _("Started. The draft is waiting in your inbox."))
+            return redirect("web:instance_detail", instance_id=instance.pk)
+    return render(request, "web/workflow_start.html", {"form": form})
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
+    task = selectors.task_for(request.user, task_id)
+    form = forms.CompleteTaskForm(request.POST or None, review=task.bpmn_id == "review")
+    action = request.POST.get("action", "complete")
+    if request.method == "POST":
+        try:
+            if action == "claim":
+                services.claim_task(request.user, task.pk)
+                messages.success(request, _("The task is yours now."))
+            elif action == "release":
+                services.release_task(request.user, task.pk)
+                messages.success(request, _("The task is back in the shared queue."))
+            elif action == "transfer":
+                services.transfer_task(
+                    request.user,
+                    task.pk,
+                    to_username=request.POST.get("to", ""),
+                    reason=request.POST.get("opinion", ""),
+                )
+                messages.success(request, _("Handed over."))
+                return redirect("web:inbox")
+            elif action == "add_signer":
+                services.add_signer(
+                    request.user,
+                    task.pk,
+                    username=request.POST.get("to", ""),
+                    reason=request.POST.get("opinion", ""),
+                )
+                messages.success(request, _("Signer added; this step waits for their opinion."))
+            elif action == "return":
+                services.return_task(request.user, task.pk, opinion=request.POST.get("opinion", ""))
+                messages.success(request, _("Sent back."))
+                return redirect("web:inbox")
+            elif action == "urge":
+                services.urge_task(request.user, task.pk)
+                messages.success(request, _("The performer has been reminded."))
+            elif form.is_valid():
+                data = (
+                    {"approved": form.cleaned_data["approved"] != "no"}
+                    if "approved" in form.fields
+                    else {}
+                )
+                services.complete_task(
+                    request.user, task.pk, data=data, opinion=form.cleaned_data["opinion"]
+                )
+                messages.success(request, _("Done. The process has moved on."))
+                return redirect("web:inbox")
+        except ServiceError as exc:
+            if action == "complete":
+                service_errors(form, exc)
+            else:
+                messages.error(request, str(exc.message))
+        if action != "complete" or form.is_valid():
+            return redirect("web:task_detail", task_id=task.pk)
+    return render(
+        request,
+        "web/task_detail.html",
+        {
+            "task": task,
+            "form": form,
+            "instance": task.instance,
+            "history": selectors.history(task.instance),
+            "diagram": _diagram(task.instance),
+            "may_work": task.status == "open" and services._may_work(request.user, task),
+            "claimable": task.status == "open" and task.assignee_id is None,
+        },
+    )
+
+
+def _diagram(instance: Any) -> str:
+    svg = diagram.render_svg(
+        instance.definition.bpmn_xml,
+        process_id=instance.definition.key,
+        states=selectors.diagram_states(instance),
+        title=instance.title,
+    )
+    return mark_safe(svg)  # noqa: S308 - generated by diagram.render_svg, which escapes all text
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
+    instance = selectors.instance_for(request.user, instance_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.withdraw(request.user, instance.pk)
+                messages.success(request, _("Withdrawn: the step is back with you."))
+            elif request.POST.get("action") == "terminate":
+                services.terminate_instance(
+                    request.user, instance.pk, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("The process was terminated."))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("web:instance_detail", instance_id=instance.pk)
+    return render(
+        request,
+        "web/instance_detail.html",
+        {
+            "instance": instance,
+            "history": selectors.history(instance),
+            "diagram": _diagram(instance),
+            "open_tasks": instance.tasks.filter(status="open").select_related("assignee"),
+            "can_terminate": policy.can(request.user, Action.MANAGE_PROCESSES)
+            and instance.status == "running",
+            "can_withdraw": instance.initiator_id == request.user.pk
+            and instance.status == "running",
+        },
+    )
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def definitions(request: StaffRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PROCESSES)
+    form = forms.DefinitionUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            definition = services.import_definition(
+                request.user, upload.read(services.MAX_BPMN_BYTES + 1), source=upload.name
+            )
+        except ServiceError as exc:
+            service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Imported %(key)s version %(v)d.")
+                % {"key": definition.key, "v": definition.version},
+            )
+            for warning in definition.warnings:
+                messages.warning(request, warning)
+            return redirect("web:definitions")
+    return render(
+        request,
+        "web/definitions.html",
+        {"form": form, "definitions": selectors.definitions(request.user)},
+    )
+
+
+@login_required
+@handles_not_found
+def monitor(request: StaffRequest) -> HttpResponse:
+    return render(request, "web/monitor.html", selectors.monitor(request.user))
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def modeler(request: StaffRequest, key: str) -> HttpResponse:
+    """Edit a definition in bpmn-js and save it as the next version."""
+    policy.require(request.user, Action.MANAGE_PROCESSES)
+    latest = selectors.definitions(request.user).filter(key=key).defer(None).first()
+    if latest is None:
+        raise NotFound()
+    if request.method == "POST":
+        xml = request.POST.get("xml", "").encode("utf-8")
+        try:
+            definition = services.import_definition(request.user, xml, source=_("modeler"))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+            return render(
+                request, "web/modeler.html", {"definition": latest, "xml": xml.decode()}, status=422
+            )
+        messages.success(request, _("Saved as version %(v)d.") % {"v": definition.version})
+        return redirect("web:definitions")
+    return render(request, "web/modeler.html", {"definition": latest, "xml": latest.bpmn_xml})

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowConfig(AppConfig):
+    name = "tongban.workflow"
+    label = "workflow"
+    verbose_name = _("Workflow")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tongban.core import jobs
+        from tongban.workflow import services
+
+        post_migrate.connect(services.load_shipped_processes, sender=self)
+        jobs.register("workflow.fire_due_timers", 30, services.fire_due_timers)

@@ -1,0 +1,403 @@
+"""The facade over SpiffWorkflow: the only module that imports it (import-linter checks).
+
+It parses and lints BPMN, runs workflows with a restricted script engine, and (de)serialises
+engine state with the process specification kept apart from each instance.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from defusedxml import ElementTree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from tongban.workflow import evaluator
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+PLATFORM_NS = "https://tongban.org/schema/bpmn"  # tongban:dueWorkingDays
+
+# Elements the platform runs. Anything else inside an executable process is refused at import.
+SUPPORTED = {
+    "startEvent", "endEvent", "userTask", "manualTask", "task", "scriptTask", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "sequenceFlow", "boundaryEvent",
+    "intermediateCatchEvent", "subProcess", "callActivity", "serviceTask", "textAnnotation",
+    "association", "dataObject", "dataObjectReference", "laneSet", "lane", "extensionElements",
+    "documentation", "incoming", "outgoing", "conditionExpression", "multiInstanceLoopCharacteristics",
+    "standardLoopCharacteristics", "timerEventDefinition", "ioSpecification", "property",
+    "dataInputAssociation", "dataOutputAssociation", "terminateEventDefinition",
+}  # fmt: skip
+REFUSED = {
+    "sendTask": "sending messages",
+    "receiveTask": "receiving messages",
+    "businessRuleTask": "business rules (DMN)",
+    "messageEventDefinition": "message events",
+    "signalEventDefinition": "signal events",
+    "escalationEventDefinition": "escalation events",
+    "compensateEventDefinition": "compensation",
+    "eventBasedGateway": "event-based gateways",
+    "complexGateway": "complex gateways",
+    "transaction": "transactions",
+}
+
+
+class DefinitionError(ValueError):
+    """A BPMN file the platform cannot take, naming the element and what is wrong."""
+
+    def __init__(self, message: str, element_id: str = "") -> None:
+        self.element_id = element_id
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class UserTaskMeta:
+    """Who performs a user task, as the BPMN says (see docs/workflow.md)."""
+
+    bpmn_id: str
+    name: str
+    assignee: str = ""
+    candidate_users: tuple[str, ...] = ()
+    candidate_groups: tuple[str, ...] = ()
+    due_working_days: int | None = None
+    multi_instance: bool = False
+
+
+@dataclass
+class ParsedDefinition:
+    key: str
+    name: str
+    executable: bool
+    spec: dict[str, Any] | None
+    user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
+    element_names: dict[str, str] = field(default_factory=dict)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: Any, ns: str, name: str) -> str:
+    return str(el.get(f"{{{ns}}}{name}") or "").strip()
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _lint_process(process: Any, all_process_ids: set[str]) -> None:
+    """Refuse what the engine cannot run, and references SpiffWorkflow would silently drop."""
+    ids = {el.get("id") for el in process.iter() if el.get("id")}
+    for el in process.iter():
+        tag = _local(el.tag)
+        element_id = el.get("id") or ""
+        owner = element_id
+        if tag in REFUSED:
+            raise DefinitionError(
+                f"{owner or tag}: {REFUSED[tag]} ({tag}) cannot be executed", owner
+            )
+        if tag == "serviceTask":
+            impl = (
+                _attr(el, CAMUNDA_NS, "class")
+                or _attr(el, CAMUNDA_NS, "delegateExpression")
+                or _attr(el, CAMUNDA_NS, "expression")
+                or _attr(el, CAMUNDA_NS, "type")
+            )
+            raise DefinitionError(
+                f"{element_id}: service task "
+                + (
+                    f"calls “{impl}”, Java/external code that tongban cannot run"
+                    if impl
+                    else "has no implementation tongban can run"
+                ),
+                element_id,
+            )
+        if tag == "callActivity":
+            called = el.get("calledElement") or ""
+            if called not in all_process_ids:
+                raise DefinitionError(
+                    f"{element_id}: calls process “{called or '(none)'}”, which is not in this file",
+                    element_id,
+                )
+        if tag == "sequenceFlow":
+            for ref in ("sourceRef", "targetRef"):
+                if el.get(ref) not in ids:
+                    raise DefinitionError(
+                        f"{element_id}: {ref} “{el.get(ref)}” does not exist", element_id
+                    )
+        if tag in ("incoming", "outgoing") and (el.text or "").strip() not in ids:
+            raise DefinitionError(
+                f"a flow “{(el.text or '').strip()}” is referenced but missing", ""
+            )
+        if tag == "scriptTask":
+            script = next((s.text or "" for s in el if _local(s.tag) == "script"), "")
+            try:
+                evaluator.check_script(script)
+            except evaluator.ExpressionError as exc:
+                raise DefinitionError(f"{element_id}: script refused: {exc}", element_id) from exc
+
+
+def _condition_owner(process: Any) -> None:
+    """Name the flow in condition errors (ElementTree has no parent pointers)."""
+    for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for cond in flow:
+            if _local(cond.tag) == "conditionExpression":
+                try:
+                    evaluator.check(cond.text or "")
+                except evaluator.ExpressionError as exc:
+                    raise DefinitionError(
+                        f"{flow.get('id')}: condition “{(cond.text or '').strip()}” refused: {exc}",
+                        flow.get("id") or "",
+                    ) from exc
+
+
+def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
+    out = {}
+    for el in process.iter(f"{{{BPMN_NS}}}userTask"):
+        due = _attr(el, PLATFORM_NS, "dueWorkingDays")
+        out[el.get("id")] = UserTaskMeta(
+            bpmn_id=el.get("id"),
+            name=(el.get("name") or el.get("id") or "").replace("\n", " "),
+            assignee=_attr(el, CAMUNDA_NS, "assignee"),
+            candidate_users=_split(_attr(el, CAMUNDA_NS, "candidateUsers")),
+            candidate_groups=_split(_attr(el, CAMUNDA_NS, "candidateGroups")),
+            due_working_days=int(due) if due.isdigit() else None,
+            multi_instance=any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in el),
+        )
+    return out
+
+
+def parse_definition(xml: bytes) -> ParsedDefinition:
+    """Parse and lint a BPMN file. Non-executable processes import as diagrams only."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except Exception as exc:  # defusedxml raises several kinds; all mean "not a BPMN file we read"
+        raise DefinitionError(f"not well-formed XML: {exc}") from exc
+    if _local(root.tag) != "definitions" or not root.tag.startswith(f"{{{BPMN_NS}}}"):
+        raise DefinitionError("not a BPMN 2.0 file (the root must be bpmn:definitions)")
+    processes = [p for p in root if p.tag == f"{{{BPMN_NS}}}process"]
+    if not processes:
+        raise DefinitionError("the file contains no process")
+    executable = [p for p in processes if (p.get("isExecutable") or "").lower() == "true"]
+    main = executable[0] if executable else processes[0]
+    key = main.get("id") or ""
+    names = {el.get("id"): (el.get("name") or "") for el in root.iter() if el.get("id")}
+    parsed = ParsedDefinition(
+        key=key,
+        name=(main.get("name") or key).replace("\n", " "),
+        executable=bool(executable),
+        spec=None,
+        element_names=names,
+    )
+    if not executable:
+        return parsed
+    all_ids = {p.get("id") or "" for p in processes}
+    for process in executable:
+        _lint_process(process, all_ids)
+        _condition_owner(process)
+    parsed.user_tasks = _user_tasks(main)
+    parser = BpmnParser()
+    try:
+        parser.add_bpmn_str(xml)
+        spec = parser.get_spec(key)
+        subprocesses = parser.get_subprocess_specs(key)
+        workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine())
+        state = _serializer().to_dict(workflow)
+    except SpiffWorkflowException as exc:
+        element = getattr(exc, "id", "") or ""
+        raise DefinitionError(f"{element or key}: {exc}", element) from exc
+    except Exception as exc:  # the parser raises plain exceptions for malformed models too
+        raise DefinitionError(f"{key}: the process cannot be parsed: {exc}") from exc
+    parsed.spec = {"spec": state["spec"], "subprocess_specs": state["subprocess_specs"]}
+    return parsed
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """Conditions and scripts go through ``evaluator``: no Python from an uploaded file runs."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        variables = {**(external_context or {}), **task.data, **_countersign_counts(task)}
+        try:
+            return evaluator.evaluate(expression, variables)
+        except evaluator.ExpressionError as exc:
+            raise EngineError(f"{task.task_spec.bpmn_id}: {exc}") from exc
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        try:
+            evaluator.run_script(script, task.data)
+        except evaluator.ExpressionError as exc:
+            raise EngineError(f"{task.task_spec.bpmn_id}: {exc}") from exc
+        return True  # SpiffWorkflow reads None as "still running"
+
+    def call_service(self, task: Any, **kwargs: Any) -> None:
+        raise EngineError(f"{task.task_spec.bpmn_id}: service calls are not supported")
+
+
+def _countersign_counts(task: Any) -> dict[str, int]:
+    """Camunda's multi-instance variables, so that a completion condition can say "all", "any"
+    or "a share": ``${nrOfCompletedInstances >= 1}``, ``${nrOfApproved / nrOfInstances >= 0.5}``."""
+    parent = getattr(task, "parent", None)
+    spec = getattr(parent, "task_spec", None)
+    if parent is None or not hasattr(spec, "check_completion_condition"):
+        return {}
+    merged = set(parent.internal_data.get("merged", []))
+    children = [c for c in parent.children if c.task_spec is not spec]
+    done = [c for c in children if str(c.id) in merged]
+    return {
+        "nrOfInstances": len(children),
+        "nrOfCompletedInstances": len(done),
+        "nrOfActiveInstances": len(children) - len(done),
+        "nrOfApproved": sum(1 for c in done if c.data.get("approved")),
+    }
+
+
+class EngineError(RuntimeError):
+    """The process could not go on (a condition failed to evaluate, a script was refused...)."""
+
+
+_SERIALIZER: BpmnWorkflowSerializer | None = None
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    global _SERIALIZER
+    if _SERIALIZER is None:
+        _SERIALIZER = BpmnWorkflowSerializer()
+    return _SERIALIZER
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    bpmn_id: str
+    name: str
+    data: dict[str, Any]
+
+
+class Workflow:
+    """One running process instance in memory."""
+
+    def __init__(self, wf: BpmnWorkflow) -> None:
+        self._wf = wf
+
+    @classmethod
+    def start(cls, spec: Mapping[str, Any], variables: Mapping[str, Any]) -> Workflow:
+        registry = _serializer().registry
+        process_spec = registry.restore(copy.deepcopy(spec["spec"]))
+        subprocesses = {
+            name: registry.restore(copy.deepcopy(sub))
+            for name, sub in spec.get("subprocess_specs", {}).items()
+        }
+        wf = BpmnWorkflow(process_spec, subprocesses, script_engine=RestrictedScriptEngine())
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(copy.deepcopy(dict(variables)))
+        workflow = cls(wf)
+        workflow._steps()
+        return workflow
+
+    @classmethod
+    def restore(cls, spec: Mapping[str, Any], state: Mapping[str, Any]) -> Workflow:
+        wf = _serializer().from_dict({**state, **spec})
+        wf.script_engine = RestrictedScriptEngine()
+        return cls(wf)
+
+    def _steps(self) -> None:
+        try:
+            self._wf.refresh_timers()
+            self._wf.do_engine_steps()
+        except EngineError:
+            raise
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+
+    def state(self) -> dict[str, Any]:
+        """The engine state without the process specification (kept once per definition)."""
+        full = _serializer().to_dict(self._wf)
+        full.pop("spec", None)
+        full.pop("subprocess_specs", None)
+        return full
+
+    def ready_user_tasks(self) -> list[ReadyTask]:
+        return [
+            ReadyTask(
+                str(t.id),
+                t.task_spec.bpmn_id or t.task_spec.name,
+                t.task_spec.bpmn_name or t.task_spec.bpmn_id or "",
+                dict(t.data),
+            )
+            for t in self._wf.get_tasks(state=TaskState.READY, manual=True)
+        ]
+
+    def complete(self, task_id: str, data: Mapping[str, Any]) -> None:
+        task = next(
+            (
+                t
+                for t in self._wf.get_tasks(state=TaskState.READY, manual=True)
+                if str(t.id) == task_id
+            ),
+            None,
+        )
+        if task is None:
+            raise EngineError(f"task {task_id} is not ready")
+        task.data.update(copy.deepcopy(dict(data)))
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        self._steps()
+
+    def reset_to(self, task_id: str) -> None:
+        """Make an earlier (completed) task ready again, undoing what came after it (退回/撤回)."""
+        from uuid import UUID
+
+        try:
+            self._wf.reset_from_task_id(UUID(task_id))
+        except (SpiffWorkflowException, ValueError, KeyError) as exc:
+            raise EngineError(f"cannot go back to task {task_id}: {exc}") from exc
+
+    def fire_timers(self) -> None:
+        self._steps()
+
+    def next_timer(self) -> datetime | None:
+        """When the earliest waiting timer is due (the worker looks at instances by this)."""
+        due = []
+        for t in self._wf.get_tasks(state=TaskState.WAITING):
+            definition = getattr(t.task_spec, "event_definition", None)
+            value = t.internal_data.get("event_value")
+            if definition is not None and "Timer" in type(definition).__name__ and value:
+                try:
+                    due.append(datetime.fromisoformat(str(value)))
+                except ValueError:
+                    continue
+        return min(due) if due else None
+
+    @property
+    def completed(self) -> bool:
+        return bool(self._wf.is_completed())
+
+    def cancel(self) -> None:
+        self._wf.cancel()
+
+    def element_states(self) -> dict[str, str]:
+        """bpmn id → done | current, for the diagram."""
+        states: dict[str, str] = {}
+        for t in self._wf.get_tasks():
+            bpmn_id = getattr(t.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                states[bpmn_id] = "current"
+            elif t.state == TaskState.COMPLETED and states.get(bpmn_id) != "current":
+                states[bpmn_id] = "done"
+        return states
+
+
+def ready_ids(tasks: Iterable[ReadyTask]) -> set[str]:
+    return {t.id for t in tasks}

@@ -1,0 +1,109 @@
+"""Who performs a user task: resolving the BPMN's assignee and candidates to accounts.
+
+The notation (documented in docs/workflow.md) is Camunda's, so that bpmn.io / Camunda Modeler
+users can draw it:
+  camunda:assignee="${initiator}"            a process variable holding a login name, or
+  camunda:assignee="zhangsan"                a login name;
+  camunda:candidateUsers="a,b,${reviewer}"   login names or variables;
+  camunda:candidateGroups="clerk"            a role, within the initiator's department;
+  camunda:candidateGroups="bureau_head@${department}"   a role within the department whose
+                                             code the variable (or literal) gives; a holder
+                                             whose assignment reaches that department by its
+                                             scope (subtree, all) counts too.
+A task that names nobody, or whose names match nobody, goes to the initiator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from tongban.identity.models import User
+from tongban.org.models import DataScope, Department, RoleAssignment
+
+_VARIABLE = re.compile(r"^[$#]\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}$")
+
+
+@dataclass
+class Resolution:
+    assignee: User | None = None
+    candidates: list[User] = field(default_factory=list)
+    label: str = ""
+    unmatched: list[str] = field(default_factory=list)
+
+
+def _value(expression: str, variables: Mapping[str, Any]) -> str:
+    match = _VARIABLE.match(expression.strip())
+    if not match:
+        return expression.strip()
+    value: Any = variables
+    for part in match.group(1).split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return "" if value is None else str(value)
+
+
+def _users(usernames: list[str]) -> list[User]:
+    if not usernames:
+        return []
+    match = Q()
+    for name in usernames:
+        match |= Q(username__iexact=name)
+    found = {u.username.lower(): u for u in User.objects.filter(match, is_active=True)}
+    return [found[n.lower()] for n in usernames if n.lower() in found]
+
+
+def role_holders(role_code: str, department: Department) -> list[User]:
+    """Active holders of ``role_code`` whose assignment reaches ``department``."""
+    holders = []
+    rows = RoleAssignment.objects.filter(role__code=role_code, user__is_active=True).select_related(
+        "user", "department"
+    )
+    for a in rows:
+        if (
+            (a.department_id == department.pk and a.scope != DataScope.SELF)
+            or a.scope == DataScope.ALL
+            or (a.scope == DataScope.SUBTREE and department.path.startswith(a.department.path))
+        ):
+            holders.append(a.user)
+    return sorted(set(holders), key=lambda u: u.username)
+
+
+def resolve(meta: Mapping[str, Any], variables: Mapping[str, Any], initiator: User) -> Resolution:
+    out = Resolution()
+    if meta.get("assignee"):
+        name = _value(meta["assignee"], variables)
+        users = _users([name]) if name else []
+        if users:
+            out.assignee = users[0]
+            out.label = users[0].display_name
+            return out
+        out.unmatched.append(f"assignee “{meta['assignee']}”")
+    names = [_value(n, variables) for n in meta.get("candidate_users", [])]
+    candidates = _users([n for n in names if n])
+    out.unmatched += [
+        f"user “{n}”"
+        for n in names
+        if n and n.lower() not in {u.username.lower() for u in candidates}
+    ]
+    labels = []
+    for group in meta.get("candidate_groups", []):
+        role, _at, where = group.partition("@")
+        code = _value(where, variables) if where else str(variables.get("initiator_department", ""))
+        department = Department.objects.filter(code__iexact=code).first() if code else None
+        holders = role_holders(role.strip(), department) if department else []
+        if not holders:
+            out.unmatched.append(f"group “{group}”")
+        candidates += holders
+        labels.append(f"{role.strip()}@{department.name if department else code}")
+    out.candidates = sorted(set(candidates), key=lambda u: u.username)
+    out.label = ", ".join(labels) or ", ".join(u.display_name for u in out.candidates)
+    if len(out.candidates) == 1:
+        out.assignee, out.candidates = out.candidates[0], []
+    if out.assignee is None and not out.candidates:
+        out.assignee = initiator
+        out.label = initiator.display_name
+    return out

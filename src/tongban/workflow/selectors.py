@@ -1,0 +1,144 @@
+"""Reads of the workflow: the inbox lists (each one indexed query) and instance details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from tongban.core.errors import NotFound
+from tongban.core.permissions import Action
+from tongban.org import policy
+from tongban.workflow.models import (
+    HistoryEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    TaskStatus,
+)
+from tongban.workflow.services import _acting_for
+
+SCOPES = ("todo", "done", "started")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    scope: str = "todo"
+    q: str = ""
+    overdue_only: bool = False
+    process_key: str = ""
+
+
+def todo(user: Any) -> QuerySet[Task]:
+    """待办: assigned to me, claimable by me, or delegated to me (one query)."""
+    people = list(_acting_for(user))
+    claimable = Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user_id__in=people))
+    return Task.objects.filter(status=TaskStatus.OPEN).filter(
+        Q(assignee_id__in=people) | (Q(assignee__isnull=True) & claimable)
+    )
+
+
+def done(user: Any) -> QuerySet[Task]:
+    """已办."""
+    return Task.objects.filter(status=TaskStatus.COMPLETED, completed_by=user)
+
+
+def started(user: Any) -> QuerySet[ProcessInstance]:
+    """我发起的."""
+    return ProcessInstance.objects.filter(initiator=user)
+
+
+def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
+    qs = done(user) if flt.scope == "done" else todo(user)
+    if flt.q:
+        qs = qs.filter(Q(name__icontains=flt.q[:50]) | Q(instance__title__icontains=flt.q[:50]))
+    if flt.overdue_only:
+        qs = qs.filter(due_on__lt=timezone.localdate())
+    if flt.process_key:
+        qs = qs.filter(instance__definition__key=flt.process_key)
+    qs = qs.select_related("instance__definition", "instance__initiator", "assignee")
+    return (
+        qs.order_by("-completed_at") if flt.scope == "done" else qs.order_by("due_on", "created_at")
+    )
+
+
+def counts(user: Any) -> dict[str, int]:
+    today = timezone.localdate()
+    mine = todo(user)
+    return {"todo": mine.count(), "overdue": mine.filter(due_on__lt=today).count()}
+
+
+def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
+    """Instances the person started, has worked or may work on; all for process administrators."""
+    if policy.can(user, Action.MANAGE_PROCESSES):
+        return ProcessInstance.objects.all()
+    people = list(_acting_for(user))
+    involved = Task.objects.filter(instance=OuterRef("pk")).filter(
+        Q(assignee_id__in=people)
+        | Q(completed_by_id__in=people)
+        | Q(candidates__user_id__in=people)
+    )
+    return ProcessInstance.objects.filter(Q(initiator=user) | Exists(involved))
+
+
+def instance_for(user: Any, pk: int) -> ProcessInstance:
+    instance = (
+        visible_instances(user)
+        .select_related("definition", "initiator", "department")
+        .filter(pk=pk)
+        .first()
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def task_for(user: Any, pk: int) -> Task:
+    task = (
+        Task.objects.select_related("instance__definition", "instance__initiator", "assignee")
+        .filter(pk=pk, instance__in=visible_instances(user))
+        .first()
+    )
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def history(instance: ProcessInstance) -> QuerySet[HistoryEvent]:
+    return instance.history.select_related("actor").order_by("at", "id")
+
+
+def definitions(user: Any) -> QuerySet[ProcessDefinition]:
+    return ProcessDefinition.objects.defer("bpmn_xml", "spec").order_by("key", "-version")
+
+
+def monitor(user: Any) -> dict[str, Any]:
+    """Running instances for the administrator: overdue, stuck (an open task nobody can take)."""
+    policy.require(user, Action.MANAGE_PROCESSES)
+    today = timezone.localdate()
+    running = ProcessInstance.objects.filter(status="running").select_related(
+        "definition", "initiator"
+    )
+    open_tasks = Task.objects.filter(status=TaskStatus.OPEN)
+    stuck = open_tasks.filter(assignee__isnull=True).exclude(
+        Exists(TaskCandidate.objects.filter(task=OuterRef("pk")))
+    )
+    return {
+        "running": running,
+        "overdue": open_tasks.filter(due_on__lt=today).select_related("instance", "assignee"),
+        "stuck": stuck.select_related("instance"),
+    }
+
+
+def diagram_states(instance: ProcessInstance) -> dict[str, str]:
+    """bpmn id → done / current, from the task rows and the history."""
+    states: dict[str, str] = {}
+    for bpmn_id, status in instance.tasks.values_list("bpmn_id", "status"):
+        if status == TaskStatus.OPEN:
+            states[bpmn_id] = "current"
+        elif status == TaskStatus.COMPLETED:
+            states.setdefault(bpmn_id, "done")
+    return states

@@ -1,0 +1,718 @@
+"""Workflow services: every action checks permission, runs in one transaction with the engine
+state and the task rows, and is audited (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.audit.context import audit_context
+from tongban.audit.services import record, record_denied
+from tongban.core import calendar
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.permissions import Action
+from tongban.identity.models import User
+from tongban.org import policy
+from tongban.org.models import Delegation, Department, Role, Staff
+from tongban.workflow import engine, performers
+from tongban.workflow.models import (
+    HistoryEvent,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    TaskStatus,
+)
+
+PROCESSES_DIR = Path(__file__).resolve().parent / "processes"
+MAX_BPMN_BYTES = 5 * 1024 * 1024
+MAX_VARIABLES_BYTES = 64 * 1024
+INITIATOR = "initiator"
+
+
+# --- definitions ---------------------------------------------------------------------------
+
+
+def _meta_dict(meta: engine.UserTaskMeta) -> dict[str, Any]:
+    return {
+        "name": meta.name,
+        "assignee": meta.assignee,
+        "candidate_users": list(meta.candidate_users),
+        "candidate_groups": list(meta.candidate_groups),
+        "due_working_days": meta.due_working_days,
+        "multi_instance": meta.multi_instance,
+    }
+
+
+def _mapping_warnings(parsed: engine.ParsedDefinition) -> list[str]:
+    """Camunda names that match no account or role: the task will go to the initiator."""
+    warnings = []
+    roles = set(Role.objects.values_list("code", flat=True))
+    for meta in parsed.user_tasks.values():
+        names = [meta.assignee, *meta.candidate_users]
+        for name in names:
+            if (
+                name
+                and not name.startswith(("${", "#{"))
+                and not User.objects.filter(username__iexact=name).exists()
+            ):
+                warnings.append(
+                    _("%(task)s: no account “%(name)s”; the task goes to the initiator")
+                    % {"task": meta.bpmn_id, "name": name}
+                )
+        for group in meta.candidate_groups:
+            role = group.split("@", 1)[0].strip()
+            if role not in roles:
+                warnings.append(
+                    _("%(task)s: no role “%(name)s”; the task goes to the initiator")
+                    % {"task": meta.bpmn_id, "name": role}
+                )
+    return warnings
+
+
+def _store_definition(
+    parsed: engine.ParsedDefinition, xml: bytes, source: str, username: str
+) -> ProcessDefinition:
+    latest = ProcessDefinition.objects.filter(key=parsed.key).aggregate(v=Max("version"))["v"] or 0
+    return ProcessDefinition.objects.create(
+        key=parsed.key,
+        version=latest + 1,
+        name=parsed.name[:200],
+        bpmn_xml=xml.decode("utf-8", errors="replace") if isinstance(xml, bytes) else xml,
+        spec=parsed.spec,
+        user_tasks={k: _meta_dict(v) for k, v in parsed.user_tasks.items()},
+        executable=parsed.executable,
+        warnings=_mapping_warnings(parsed) if parsed.executable else [],
+        source=source[:200],
+        created_by_username=username,
+    )
+
+
+def import_definition(actor: User, xml: bytes, *, source: str = "") -> ProcessDefinition:
+    """Import a BPMN 2.0 file as a new version of its process key (流程定义)."""
+    policy.require(actor, Action.MANAGE_PROCESSES)
+    if len(xml) > MAX_BPMN_BYTES:
+        raise InvalidInput(_("A BPMN file has at most 5 MB."), field="file")
+    try:
+        parsed = engine.parse_definition(xml)
+    except engine.DefinitionError as exc:
+        raise InvalidInput(
+            _("The process cannot be imported: %(reason)s") % {"reason": str(exc)}, field="file"
+        ) from exc
+    with transaction.atomic():
+        definition = _store_definition(parsed, xml, source, actor.username)
+        record(
+            "workflow.definition.import",
+            obj=definition,
+            after={
+                "key": definition.key,
+                "version": definition.version,
+                "executable": definition.executable,
+                "warnings": definition.warnings,
+            },
+        )
+    return definition
+
+
+def load_shipped_processes(**_kwargs: Any) -> list[ProcessDefinition]:
+    """On migrate: import each shipped .bpmn whose content is not yet the latest version.
+
+    Like the built-in roles, this is installation data written by ``migrate``, not a person's
+    action, so it is not in the audit trail (the definition records its source file).
+    """
+    loaded = []
+    for path in sorted(PROCESSES_DIR.glob("*.bpmn")):
+        xml = path.read_bytes()
+        parsed = engine.parse_definition(xml)
+        latest = ProcessDefinition.objects.filter(key=parsed.key).order_by("-version").first()
+        if latest is not None and latest.bpmn_xml == xml.decode("utf-8"):
+            continue
+        loaded.append(_store_definition(parsed, xml, f"shipped:{path.name}", ""))
+    return loaded
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    definition = (
+        ProcessDefinition.objects.filter(key=key, executable=True).order_by("-version").first()
+    )
+    if definition is None:
+        raise NotFound(_("No executable process “%(key)s”.") % {"key": key}, field="process_key")
+    return definition
+
+
+# --- tasks: engine → rows ------------------------------------------------------------------
+
+
+def _bureau_of(department: Department) -> Department:
+    """The nearest bureau, district or the city above (or at) a department: who signs off."""
+    node: Department | None = department
+    while node is not None and node.kind not in ("bureau", "district", "city"):
+        node = node.parent
+    return node or department
+
+
+def _open_rows(instance: ProcessInstance) -> dict[str, Task]:
+    return {
+        t.engine_id: t
+        for t in instance.tasks.filter(status=TaskStatus.OPEN, added_for__isnull=True)
+    }
+
+
+def _sync_tasks(
+    instance: ProcessInstance, wf: engine.Workflow, *, actor: User | None
+) -> list[Task]:
+    """Make the open task rows match the engine's ready user tasks."""
+    ready = {t.id: t for t in wf.ready_user_tasks()}
+    rows = _open_rows(instance)
+    for engine_id, row in rows.items():
+        if engine_id not in ready:
+            row.status = TaskStatus.CANCELLED
+            row.save(update_fields=["status"])
+            row.added_signers.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    created = []
+    today = timezone.localdate()
+    metas = instance.definition.user_tasks
+    for engine_id, ready_task in ready.items():
+        if engine_id in rows:
+            continue
+        meta = metas.get(ready_task.bpmn_id, {})
+        resolved = performers.resolve(meta, ready_task.data, instance.initiator)
+        due_days = meta.get("due_working_days")
+        context = ready_task.data.get("department") if meta.get("multi_instance") else ""
+        context_name = ""
+        if context:
+            dept = Department.objects.filter(code__iexact=str(context)).first()
+            context_name = dept.name if dept else str(context)
+        task = Task.objects.create(
+            instance=instance,
+            engine_id=engine_id,
+            bpmn_id=ready_task.bpmn_id,
+            name=ready_task.name[:200],
+            assignee=resolved.assignee,
+            candidate_label=resolved.label[:200],
+            context_label=context_name[:200],
+            due_on=calendar.add_working_days(today, due_days) if due_days else None,
+        )
+        TaskCandidate.objects.bulk_create(
+            [TaskCandidate(task=task, user=u) for u in resolved.candidates]
+        )
+        if resolved.unmatched:
+            HistoryEvent.objects.create(
+                instance=instance,
+                task=task,
+                action="unmatched",
+                step_name=task.name,
+                detail=(
+                    _("No performer found for %(what)s; the task went to the initiator.")
+                    % {"what": ", ".join(resolved.unmatched)}
+                )[:300],
+            )
+        created.append(task)
+    return created
+
+
+def _save_engine(instance: ProcessInstance, wf: engine.Workflow) -> None:
+    instance.state = wf.state()
+    instance.revision += 1
+    instance.next_timer_at = wf.next_timer()
+    fields = ["state", "revision", "next_timer_at"]
+    if wf.completed and instance.status == InstanceStatus.RUNNING:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = timezone.now()
+        fields += ["status", "ended_at"]
+    instance.save(update_fields=fields)
+
+
+def _restore(instance: ProcessInstance) -> engine.Workflow:
+    return engine.Workflow.restore(instance.definition.spec or {}, instance.state)
+
+
+def _clean_variables(variables: Any) -> dict[str, Any]:
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise InvalidInput(_("Variables must be a JSON object."), field="variables")
+    text = json.dumps(variables, ensure_ascii=False, default=str)
+    if len(text.encode()) > MAX_VARIABLES_BYTES:
+        raise InvalidInput(_("Variables are limited to 64 KB."), field="variables")
+    bad = [k for k in variables if not isinstance(k, str) or k.startswith("_") or k == INITIATOR]
+    if bad:
+        raise InvalidInput(
+            _("These variable names are reserved: %(names)s") % {"names": ", ".join(map(str, bad))},
+            field="variables",
+        )
+    return json.loads(text)
+
+
+# --- instances -----------------------------------------------------------------------------
+
+
+def start_instance(
+    actor: User,
+    *,
+    process_key: str,
+    variables: dict[str, Any] | None = None,
+    title: str = "",
+    business_type: str = "",
+    business_id: str = "",
+) -> ProcessInstance:
+    """Start a process (发起). The initiator is the acting staff member."""
+    staff = Staff.objects.select_related("department__parent").filter(user=actor).first()
+    if staff is None or actor.is_admin or not actor.is_active:
+        record_denied(
+            "workflow.instance.start", object_type="workflow.processinstance", actor=actor
+        )
+        raise Forbidden(_("Only staff members of a department start processes."))
+    definition = latest_definition(process_key)
+    user_variables = _clean_variables(variables)
+    system = {
+        INITIATOR: actor.username,
+        "initiator_department": staff.department.code,
+        "initiator_bureau": _bureau_of(staff.department).code,
+    }
+    with transaction.atomic():
+        instance = ProcessInstance.objects.create(
+            definition=definition,
+            initiator=actor,
+            department=staff.department,
+            title=(title or definition.name)[:200],
+            business_type=business_type[:100],
+            business_id=str(business_id)[:64],
+            variables=user_variables,
+        )
+        try:
+            wf = engine.Workflow.start(definition.spec or {}, {**user_variables, **system})
+        except engine.EngineError as exc:
+            raise InvalidInput(
+                _("The process cannot start: %(reason)s") % {"reason": str(exc)}
+            ) from exc
+        _sync_tasks(instance, wf, actor=actor)
+        _save_engine(instance, wf)
+        HistoryEvent.objects.create(
+            instance=instance, action="start", actor=actor, step_name=definition.name[:200]
+        )
+        record(
+            "workflow.instance.start",
+            obj=instance,
+            after={
+                "process": definition.key,
+                "version": definition.version,
+                "title": instance.title,
+            },
+        )
+    return instance
+
+
+def _locked_instance(pk: int) -> ProcessInstance:
+    instance = (
+        ProcessInstance.objects.select_for_update()
+        .select_related("definition", "initiator")
+        .filter(pk=pk)
+        .first()
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def _acting_for(actor: User) -> set[int]:
+    """The actor and everyone whose tasks the actor may work now (代理)."""
+    now = timezone.now()
+    delegators = Delegation.objects.filter(
+        delegate=actor, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True
+    ).values_list("delegator_id", flat=True)
+    return {actor.pk, *delegators}
+
+
+def _may_work(actor: User, task: Task) -> bool:
+    people = _acting_for(actor)
+    if task.assignee_id is not None:
+        return task.assignee_id in people
+    return task.candidates.filter(user_id__in=people).exists()
+
+
+def complete_task(
+    actor: User, task_id: int, *, data: dict[str, Any] | None = None, opinion: str = ""
+) -> Task:
+    """Complete a task with form data and an opinion (意见). A second completion gets 409."""
+    clean = _clean_variables(data)
+    opinion = (opinion or "").strip()
+    if len(opinion) > 2000:
+        raise InvalidInput(_("An opinion has at most 2,000 characters."), field="opinion")
+    with transaction.atomic():
+        task = Task.objects.select_related("instance").filter(pk=task_id).first()
+        if task is None:
+            raise NotFound()
+        instance = _locked_instance(task.instance_id)
+        task.refresh_from_db()
+        if task.status != TaskStatus.OPEN:
+            who = task.completed_by.display_name if task.completed_by else ""
+            raise Conflict(
+                _("This task was already handled %(who)s.") % {"who": f"({who})" if who else ""}
+            )
+        if not _may_work(actor, task):
+            raise Forbidden(_("This task is not yours to complete."))
+        if task.added_for_id is not None:
+            return _complete_added(actor, instance, task, clean, opinion)
+        if task.added_signers.filter(status=TaskStatus.OPEN).exists():
+            raise Conflict(_("Wait for the signer you added to give an opinion first."))
+        wf = _restore(instance)
+        try:
+            wf.complete(
+                task.engine_id,
+                {**clean, f"{task.bpmn_id}_opinion": opinion, f"{task.bpmn_id}_by": actor.username},
+            )
+        except engine.EngineError as exc:
+            raise InvalidInput(
+                _("The process cannot go on: %(reason)s") % {"reason": str(exc)}
+            ) from exc
+        task.status = TaskStatus.COMPLETED
+        task.completed_at = timezone.now()
+        task.completed_by = actor
+        task.assignee = task.assignee or actor
+        task.opinion = opinion
+        task.data = clean
+        task.save()
+        _sync_tasks(instance, wf, actor=actor)
+        _save_engine(instance, wf)
+        HistoryEvent.objects.create(
+            instance=instance,
+            task=task,
+            action="complete",
+            actor=actor,
+            step_name=task.name,
+            opinion=opinion,
+        )
+        record("workflow.task.complete", obj=task, after={"data": clean, "opinion": opinion[:200]})
+    return task
+
+
+def _complete_added(
+    actor: User, instance: ProcessInstance, task: Task, data: dict[str, Any], opinion: str
+) -> Task:
+    task.status = TaskStatus.COMPLETED
+    task.completed_at = timezone.now()
+    task.completed_by = actor
+    task.opinion = opinion
+    task.data = data
+    task.save()
+    HistoryEvent.objects.create(
+        instance=instance,
+        task=task,
+        action="complete",
+        actor=actor,
+        step_name=task.name,
+        opinion=opinion,
+    )
+    record("workflow.task.complete", obj=task, after={"data": data, "opinion": opinion[:200]})
+    return task
+
+
+def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
+    """加签: ask one more person for an opinion before this step can be completed."""
+    target = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
+    if target is None or target.is_admin:
+        raise InvalidInput(_("Choose an active colleague to add."), field="to")
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update()
+            .filter(pk=task_id, status=TaskStatus.OPEN, added_for__isnull=True)
+            .first()
+        )
+        if task is None:
+            raise NotFound()
+        if not _may_work(actor, task):
+            raise Forbidden(_("This task is not yours."))
+        added = Task.objects.create(
+            instance_id=task.instance_id,
+            engine_id="",
+            bpmn_id=task.bpmn_id,
+            added_for=task,
+            name=(_("%(step)s (added signer)") % {"step": task.name})[:200],
+            assignee=target,
+            context_label=task.context_label,
+            due_on=task.due_on,
+        )
+        HistoryEvent.objects.create(
+            instance_id=task.instance_id,
+            task=added,
+            action="add_signer",
+            actor=actor,
+            step_name=task.name,
+            opinion=reason[:2000],
+            detail=f"+ {target.display_name}",
+        )
+        record(
+            "workflow.task.add_signer",
+            obj=task,
+            after={"signer": target.username, "reason": reason[:200]},
+        )
+    return added
+
+
+def claim_task(actor: User, task_id: int) -> Task:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().filter(pk=task_id, status=TaskStatus.OPEN).first()
+        if task is None:
+            raise NotFound()
+        if task.assignee_id is not None:
+            raise Conflict(_("Someone has already taken this task."))
+        if not task.candidates.filter(user_id__in=_acting_for(actor)).exists():
+            raise Forbidden(_("This task is not yours to take."))
+        task.assignee = actor
+        task.save(update_fields=["assignee"])
+        HistoryEvent.objects.create(
+            instance_id=task.instance_id,
+            task=task,
+            action="claim",
+            actor=actor,
+            step_name=task.name,
+        )
+        record("workflow.task.claim", obj=task)
+    return task
+
+
+def release_task(actor: User, task_id: int) -> Task:
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update()
+            .filter(pk=task_id, status=TaskStatus.OPEN, assignee=actor)
+            .first()
+        )
+        if task is None or not task.candidates.exists():
+            raise InvalidInput(_("Only a task taken from a shared queue can be released."))
+        task.assignee = None
+        task.save(update_fields=["assignee"])
+        HistoryEvent.objects.create(
+            instance_id=task.instance_id,
+            task=task,
+            action="release",
+            actor=actor,
+            step_name=task.name,
+        )
+        record("workflow.task.release", obj=task)
+    return task
+
+
+def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = "") -> Task:
+    """Hand a task to another person (转办)."""
+    target = User.objects.filter(
+        username__iexact=(to_username or "").strip(), is_active=True
+    ).first()
+    if target is None or target.is_admin:
+        raise InvalidInput(_("Choose an active colleague to hand the task to."), field="to")
+    with transaction.atomic():
+        task = Task.objects.select_for_update().filter(pk=task_id, status=TaskStatus.OPEN).first()
+        if task is None:
+            raise NotFound()
+        if not _may_work(actor, task):
+            raise Forbidden(_("This task is not yours to hand over."))
+        before = task.assignee.username if task.assignee else ""
+        task.assignee = target
+        task.save(update_fields=["assignee"])
+        HistoryEvent.objects.create(
+            instance_id=task.instance_id,
+            task=task,
+            action="transfer",
+            actor=actor,
+            step_name=task.name,
+            opinion=reason[:2000],
+            detail=f"→ {target.display_name}",
+        )
+        record(
+            "workflow.task.transfer",
+            obj=task,
+            before={"assignee": before},
+            after={"assignee": target.username, "reason": reason[:200]},
+        )
+    return task
+
+
+def urge_task(actor: User, task_id: int) -> Task:
+    """Remind the performer (催办): the initiator or a supervisor of the instance may."""
+    task = (
+        Task.objects.select_related("instance").filter(pk=task_id, status=TaskStatus.OPEN).first()
+    )
+    if task is None:
+        raise NotFound()
+    if actor.pk != task.instance.initiator_id and not policy.can(actor, Action.MANAGE_PROCESSES):
+        raise Forbidden(_("Only the initiator may urge this task."))
+    with transaction.atomic():
+        task.urged_at = timezone.now()
+        task.save(update_fields=["urged_at"])
+        HistoryEvent.objects.create(
+            instance_id=task.instance_id, task=task, action="urge", actor=actor, step_name=task.name
+        )
+        record("workflow.task.urge", obj=task)
+    return task
+
+
+def terminate_instance(actor: User, instance_id: int, *, reason: str) -> ProcessInstance:
+    """Stop a running instance for good (终止); administrators only."""
+    policy.require(actor, Action.MANAGE_PROCESSES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for terminating the process."), field="reason")
+    with transaction.atomic():
+        instance = _locked_instance(instance_id)
+        if instance.status != InstanceStatus.RUNNING:
+            raise Conflict(_("Only a running process can be terminated."))
+        wf = _restore(instance)
+        wf.cancel()
+        instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+        instance.state = wf.state()
+        instance.status = InstanceStatus.TERMINATED
+        instance.ended_at = timezone.now()
+        instance.revision += 1
+        instance.next_timer_at = None
+        instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
+        HistoryEvent.objects.create(
+            instance=instance, action="terminate", actor=actor, opinion=reason[:2000]
+        )
+        record("workflow.instance.terminate", obj=instance, after={"reason": reason[:200]})
+    return instance
+
+
+def _go_back(
+    actor: User, instance: ProcessInstance, target: Task, action: str, opinion: str
+) -> Task:
+    wf = _restore(instance)
+    try:
+        wf.reset_to(target.engine_id)
+    except engine.EngineError as exc:
+        raise InvalidInput(str(exc)) from exc
+    instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    _sync_tasks(instance, wf, actor=actor)
+    _save_engine(instance, wf)
+    new = (
+        instance.tasks.filter(status=TaskStatus.OPEN, bpmn_id=target.bpmn_id)
+        .order_by("-id")
+        .first()
+    )
+    if new is not None and target.completed_by_id:
+        new.assignee_id = target.completed_by_id  # back to the person who did that step
+        new.save(update_fields=["assignee"])
+    HistoryEvent.objects.create(
+        instance=instance,
+        task=new,
+        action=action,
+        actor=actor,
+        step_name=target.name,
+        opinion=opinion[:2000],
+    )
+    record(
+        f"workflow.instance.{action}",
+        obj=instance,
+        after={"to": target.bpmn_id, "opinion": opinion[:200]},
+    )
+    return new or target
+
+
+def return_task(
+    actor: User, task_id: int, *, to_task_id: int | None = None, opinion: str = ""
+) -> Task:
+    """Send the process back to the previous or a chosen earlier step (退回)."""
+    if not (opinion or "").strip():
+        raise InvalidInput(_("Say why the document goes back."), field="opinion")
+    with transaction.atomic():
+        task = Task.objects.filter(pk=task_id).first()
+        if task is None:
+            raise NotFound()
+        instance = _locked_instance(task.instance_id)
+        task.refresh_from_db()
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(_("This task was already handled."))
+        if not _may_work(actor, task):
+            raise Forbidden(_("This task is not yours."))
+        done = instance.tasks.filter(status=TaskStatus.COMPLETED).order_by("-completed_at", "-id")
+        target = (
+            done.filter(pk=to_task_id).first()
+            if to_task_id
+            else done.exclude(bpmn_id=task.bpmn_id).first()
+        )
+        if target is None:
+            raise InvalidInput(_("There is no earlier step to return to."), field="to_task_id")
+        return _go_back(actor, instance, target, "return", opinion)
+
+
+def withdraw(actor: User, instance_id: int) -> Task:
+    """The initiator takes the document back while the next step is untouched (撤回)."""
+    with transaction.atomic():
+        instance = _locked_instance(instance_id)
+        if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
+            raise Forbidden(_("Only the initiator can withdraw a running process."))
+        last = (
+            instance.tasks.filter(status=TaskStatus.COMPLETED)
+            .order_by("-completed_at", "-id")
+            .first()
+        )
+        if last is None or last.completed_by_id != actor.pk:
+            raise Conflict(
+                _("The next step has already acted; the document can no longer be withdrawn.")
+            )
+        # Untouched: nobody but the initiator has done anything since the initiator's step.
+        later = (
+            HistoryEvent.objects.filter(instance=instance, at__gt=last.completed_at)
+            .exclude(action="unmatched")
+            .exclude(actor=actor)
+        )
+        if later.exists():
+            raise Conflict(
+                _("The next step has already acted; the document can no longer be withdrawn.")
+            )
+        return _go_back(actor, instance, last, "withdraw", "")
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+def fire_due_timers(now: datetime | None = None) -> int:
+    """Worker job: move on every instance whose timer is due. Each instance is locked and saved in
+    its own transaction, so a timer fires once even with two workers or after a restart."""
+    now = now or timezone.now()
+    due = ProcessInstance.objects.filter(status=InstanceStatus.RUNNING, next_timer_at__lte=now)
+    fired = 0
+    for pk in list(due.order_by("next_timer_at").values_list("pk", flat=True)[:500]):
+        with audit_context(source="worker"), transaction.atomic():
+            instance = _locked_instance(pk)
+            if (
+                instance.status != InstanceStatus.RUNNING
+                or instance.next_timer_at is None
+                or instance.next_timer_at > now
+            ):
+                continue  # another worker got there first
+            wf = _restore(instance)
+            try:
+                wf.fire_timers()
+            except engine.EngineError as exc:
+                HistoryEvent.objects.create(
+                    instance=instance, action="timer", detail=str(exc)[:300]
+                )
+                instance.next_timer_at = None
+                instance.save(update_fields=["next_timer_at"])
+                continue
+            created = _sync_tasks(instance, wf, actor=None)
+            _save_engine(instance, wf)
+            names = ", ".join(t.name for t in created)
+            HistoryEvent.objects.create(
+                instance=instance,
+                action="timer",
+                step_name=names[:200],
+                detail=_("A deadline passed; the process moved on.")[:300],
+            )
+            record("workflow.timer.fire", obj=instance, after={"new_tasks": names[:200]})
+            fired += 1
+    return fired
+
+
+def overdue_count(day: date | None = None) -> int:
+    day = day or timezone.localdate()
+    return Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=day).count()

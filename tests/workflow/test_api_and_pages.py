@@ -1,0 +1,172 @@
+"""The workflow through the API (the interfaces scripts rely on) and the web pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def api_client(client: Client, username: str) -> Client:
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return Client(
+        HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
+def test_outgoing_document_through_the_api(client, office):
+    clerk = api_client(client, "wf.clerk")
+    started = clerk.post(
+        "/api/v1/workflow/instances",
+        {
+            "process_key": "outgoing_document",
+            "title": "关于节能的通知",
+            "variables": {"countersign_departments": ["FIN"]},
+        },
+        content_type="application/json",
+    )
+    assert started.status_code == 201, started.content
+    instance_id = started.json()["id"]
+    assert started.json()["status"] == "running"
+    performers = {
+        "draft": "wf.clerk",
+        "review": "wf.chief",
+        "countersign": "wf.finhead",
+        "sign_off": "wf.eduhead",
+        "numbering": "wf.clerk",
+        "sealing": "wf.clerk",
+        "distribution": "wf.clerk",
+    }
+    clients = {name: api_client(client, name) for name in set(performers.values())}
+    for step, who in performers.items():
+        inbox = clients[who].get("/api/v1/workflow/tasks?scope=todo").json()["items"]
+        task = next(t for t in inbox if t["instance_id"] == instance_id)
+        assert task["name"] and task["id"]
+        done = clients[who].post(
+            f"/api/v1/workflow/tasks/{task['id']}/complete",
+            {"data": {"approved": True}, "opinion": f"{step} ok"},
+            content_type="application/json",
+        )
+        assert done.status_code == 200, (step, done.content)
+    final = clerk.get(f"/api/v1/workflow/instances/{instance_id}").json()
+    assert final["status"] == "completed"
+    history = clerk.get(f"/api/v1/workflow/instances/{instance_id}/history").json()
+    assert [h["action"] for h in history].count("complete") == 7
+    mine = clerk.get("/api/v1/workflow/instances").json()["items"]
+    assert [i["id"] for i in mine] == [instance_id]
+    assert clerk.get("/api/v1/workflow/counts").json() == {"todo": 0, "overdue": 0}
+    svg = clerk.get(f"/api/v1/workflow/instances/{instance_id}/diagram.svg")
+    assert svg["Content-Type"].startswith("image/svg+xml") and b"<svg" in svg.content
+
+
+def test_second_completion_is_a_409(client, office):
+    clerk = api_client(client, "wf.clerk")
+    instance = clerk.post(
+        "/api/v1/workflow/instances",
+        {"process_key": "outgoing_document", "variables": {"countersign_departments": []}},
+        content_type="application/json",
+    ).json()
+    task_id = clerk.get("/api/v1/workflow/tasks").json()["items"][0]["id"]
+    assert (
+        clerk.post(
+            f"/api/v1/workflow/tasks/{task_id}/complete", {}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    again = clerk.post(
+        f"/api/v1/workflow/tasks/{task_id}/complete", {}, content_type="application/json"
+    )
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
+    assert instance["id"]
+
+
+def test_definition_upload_returns_key_and_version(client, sysadmin, office):
+    import pyotp
+
+    token = client.post(
+        "/api/v1/auth/token",
+        {
+            "username": "sysadmin",
+            "password": PASSWORD,
+            "otp": pyotp.TOTP(sysadmin.totp_secret).now(),
+        },
+        content_type="application/json",
+    ).json()["token"]
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    xml = (
+        Path(__file__).resolve().parents[2]
+        / "src/tongban/workflow/processes/outgoing_document.bpmn"
+    ).read_bytes()
+    response = admin.post(
+        "/api/v1/workflow/definitions", {"file": SimpleUploadedFile("x.bpmn", xml)}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["key"] == "outgoing_document" and response.json()["version"] == 2
+    refused = admin.post(
+        "/api/v1/workflow/definitions", {"file": SimpleUploadedFile("x.bpmn", b"<nope/>")}
+    )
+    assert refused.status_code == 422
+
+
+def test_other_peoples_instances_are_not_found(client, office):
+    clerk = api_client(client, "wf.clerk")
+    instance_id = clerk.post(
+        "/api/v1/workflow/instances",
+        {"process_key": "outgoing_document", "variables": {"countersign_departments": []}},
+        content_type="application/json",
+    ).json()["id"]
+    outsider = api_client(client, "wf.other")
+    assert outsider.get(f"/api/v1/workflow/instances/{instance_id}").status_code == 404
+
+
+def test_inbox_and_task_pages(client, office):
+    client.force_login(office["clerk"])
+    page = client.post(
+        "/workflow/start/", {"title": "页面发起的通知", "countersign_departments": ["FIN"]}
+    )
+    assert page.status_code == 302
+    inbox = client.get("/inbox/").content.decode()
+    assert "页面发起的通知" in inbox and "拟稿" in inbox
+    from tongban.workflow.models import Task
+
+    task = Task.objects.get(instance__title="页面发起的通知", status="open")
+    detail = client.get(f"/workflow/tasks/{task.pk}/").content.decode()
+    assert "<svg" in detail and "拟稿" in detail
+    done = client.post(f"/workflow/tasks/{task.pk}/", {"action": "complete", "opinion": "请核稿"})
+    assert done.status_code == 302
+    assert "请核稿" in client.get(f"/workflow/instances/{task.instance_id}/").content.decode()
+
+
+def test_modeler_page_saves_a_new_version(client, sysadmin):
+    from tongban.workflow.models import ProcessDefinition
+
+    client.force_login(sysadmin)
+    page = client.get("/workflow/definitions/outgoing_document/model/").content.decode()
+    assert 'id="bpmn-source"' in page and "bpmn-modeler.production.min.js" in page
+    latest = ProcessDefinition.objects.filter(key="outgoing_document").latest("version")
+    saved = client.post("/workflow/definitions/outgoing_document/model/", {"xml": latest.bpmn_xml})
+    assert saved.status_code == 302
+    assert (
+        ProcessDefinition.objects.filter(key="outgoing_document").latest("version").version
+        == latest.version + 1
+    )
+    broken = client.post("/workflow/definitions/outgoing_document/model/", {"xml": "<broken"})
+    assert broken.status_code == 422
+
+
+def test_process_pages_are_for_the_system_administrator(client, office):
+    client.force_login(office["clerk"])
+    assert client.get("/workflow/definitions/").status_code == 403
+    assert client.get("/workflow/monitor/").status_code == 403

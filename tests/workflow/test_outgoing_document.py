@@ -1,0 +1,276 @@
+"""The standard outgoing-document process, end to end through the services."""
+
+from __future__ import annotations
+
+import pytest
+
+from tongban.audit.models import AuditEntry
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.workflow import selectors, services
+from tongban.workflow.models import HistoryEvent, ProcessDefinition, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def open_tasks(instance):
+    return list(instance.tasks.filter(status="open").order_by("id"))
+
+
+def only(instance, bpmn_id):
+    tasks = [t for t in open_tasks(instance) if t.bpmn_id == bpmn_id]
+    assert len(tasks) == 1, [(t.bpmn_id, t.name) for t in open_tasks(instance)]
+    return tasks[0]
+
+
+def start(office, departments=("FIN", "EAST")):
+    return services.start_instance(
+        office["clerk"],
+        process_key="outgoing_document",
+        title="关于开展安全检查的通知",
+        variables={"countersign_departments": list(departments)},
+    )
+
+
+def test_the_shipped_process_is_loaded_on_migrate():
+    definition = ProcessDefinition.objects.get(key="outgoing_document")
+    assert definition.executable and definition.user_tasks["countersign"]["multi_instance"]
+    assert services.load_shipped_processes() == []  # unchanged file: no new version
+
+
+def test_draft_review_countersign_signoff_numbering_sealing_distribution(office):
+    instance = start(office)
+    draft = only(instance, "draft")
+    assert draft.assignee == office["clerk"] and draft.due_on is not None
+    services.complete_task(office["clerk"], draft.pk, opinion="请审核")
+
+    review = only(instance, "review")
+    assert review.assignee == office["chief"]  # the only division head of the drafter's division
+    services.complete_task(
+        office["chief"], review.pk, data={"approved": False}, opinion="第二段需修改"
+    )
+    redraft = only(instance, "draft")
+    assert redraft.assignee == office["clerk"]
+    services.complete_task(office["clerk"], redraft.pk, opinion="已修改")
+    services.complete_task(
+        office["chief"], only(instance, "review").pk, data={"approved": True}, opinion="同意"
+    )
+
+    countersigns = [t for t in open_tasks(instance) if t.bpmn_id == "countersign"]
+    assert {t.assignee for t in countersigns} == {office["fin_head"], office["east_head"]}
+    assert {t.context_label for t in countersigns} == {"财政局", "东城区人民政府"}
+    for task in countersigns:
+        services.complete_task(task.assignee, task.pk, opinion="会签同意")
+
+    sign_off = only(instance, "sign_off")
+    assert sign_off.assignee == office["edu_head"]  # the head of the drafter's bureau signs
+    services.complete_task(office["edu_head"], sign_off.pk, opinion="签发")
+    for step in ("numbering", "sealing", "distribution"):
+        task = only(instance, step)
+        assert task.assignee == office["clerk"]
+        services.complete_task(office["clerk"], task.pk)
+
+    instance.refresh_from_db()
+    assert instance.status == "completed" and instance.ended_at is not None
+    opinions = [
+        e.opinion for e in HistoryEvent.objects.filter(instance=instance, action="complete")
+    ]
+    assert opinions[:4] == ["请审核", "第二段需修改", "已修改", "同意"]
+    assert (
+        AuditEntry.objects.filter(
+            action="workflow.task.complete", object_type="workflow.task"
+        ).count()
+        == 10
+    )
+
+
+def test_two_people_completing_the_same_task_one_gets_a_conflict(office):
+    instance = start(office)
+    draft = only(instance, "draft")
+    services.complete_task(office["clerk"], draft.pk)
+    with pytest.raises(Conflict):
+        services.complete_task(office["clerk"], draft.pk)
+    assert instance.tasks.filter(bpmn_id="review", status="open").count() == 1
+
+
+def test_only_the_performer_completes(office):
+    instance = start(office)
+    with pytest.raises(Forbidden):
+        services.complete_task(office["other"], only(instance, "draft").pk)
+
+
+def test_inbox_lists_todo_done_and_started(office):
+    instance = start(office)
+    draft = only(instance, "draft")
+    assert [t.pk for t in selectors.todo(office["clerk"])] == [draft.pk]
+    assert not selectors.todo(office["chief"]).exists()
+    services.complete_task(office["clerk"], draft.pk)
+    assert [t.pk for t in selectors.done(office["clerk"])] == [draft.pk]
+    assert selectors.todo(office["chief"]).count() == 1
+    assert list(selectors.started(office["clerk"])) == [instance]
+
+
+def test_a_shared_task_is_claimed_and_released(office, make_staff):
+    make_staff("edu_basic", "wf.chief2", role="division_head")
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    review = only(instance, "review")
+    assert review.assignee is None  # two division heads: a shared queue
+    assert selectors.todo(office["chief"]).filter(pk=review.pk).exists()
+    services.claim_task(office["chief"], review.pk)
+    from tongban.identity.models import User
+
+    other_chief = User.objects.get(username="wf.chief2")
+    assert not selectors.todo(other_chief).filter(pk=review.pk).exists()
+    with pytest.raises(Conflict):
+        services.claim_task(other_chief, review.pk)
+    services.release_task(office["chief"], review.pk)
+    assert selectors.todo(other_chief).filter(pk=review.pk).exists()
+
+
+def test_delegate_sees_and_completes_the_delegators_task(office):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.org import services as org
+
+    now = timezone.now()
+    org.delegate(
+        office["chief"],
+        delegate_user=office["other"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        reason="出差",
+    )
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    review = only(instance, "review")
+    assert selectors.todo(office["other"]).filter(pk=review.pk).exists()
+    services.complete_task(office["other"], review.pk, data={"approved": True})
+
+
+def test_withdraw_while_the_next_step_is_untouched(office):
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    services.withdraw(office["clerk"], instance.pk)
+    assert only(instance, "draft").assignee == office["clerk"]
+    assert not instance.tasks.filter(bpmn_id="review", status="open").exists()
+
+
+def test_withdraw_is_refused_once_the_next_step_acted(office):
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    services.complete_task(office["chief"], only(instance, "review").pk, data={"approved": True})
+    with pytest.raises((Conflict, Forbidden)):
+        services.withdraw(office["clerk"], instance.pk)
+
+
+def test_return_to_the_previous_step_needs_a_reason(office):
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    review = only(instance, "review")
+    with pytest.raises(InvalidInput):
+        services.return_task(office["chief"], review.pk, opinion="")
+    services.return_task(office["chief"], review.pk, opinion="格式不对")
+    assert only(instance, "draft").assignee == office["clerk"]
+    assert HistoryEvent.objects.filter(
+        instance=instance, action="return", opinion="格式不对"
+    ).exists()
+
+
+def test_transfer_and_urge(office):
+    instance = start(office)
+    draft = only(instance, "draft")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other", reason="请代为起草")
+    draft.refresh_from_db()
+    assert draft.assignee == office["other"]
+    services.urge_task(office["clerk"], draft.pk)
+    draft.refresh_from_db()
+    assert draft.urged_at is not None
+    with pytest.raises(Forbidden):
+        services.urge_task(office["chief"], draft.pk)
+
+
+def test_terminate_is_for_the_system_administrator(office, sysadmin):
+    instance = start(office)
+    with pytest.raises(Forbidden):
+        services.terminate_instance(office["clerk"], instance.pk, reason="不要了")
+    services.terminate_instance(sysadmin, instance.pk, reason="重复发起")
+    instance.refresh_from_db()
+    assert instance.status == "terminated"
+    assert not Task.objects.filter(instance=instance, status="open").exists()
+
+
+def test_bad_variables_write_nothing(office):
+    from tongban.workflow.models import ProcessInstance
+
+    before = ProcessInstance.objects.count()
+    with pytest.raises(InvalidInput):
+        services.start_instance(
+            office["clerk"], process_key="outgoing_document", variables={"initiator": "x"}
+        )
+    with pytest.raises(NotFound):
+        services.start_instance(office["clerk"], process_key="nope")
+    assert ProcessInstance.objects.count() == before
+
+
+def test_administrators_do_not_start_business_processes(sysadmin):
+    with pytest.raises(Forbidden):
+        services.start_instance(sysadmin, process_key="outgoing_document")
+
+
+def test_a_timer_due_while_the_worker_was_stopped_fires_once(office, sysadmin):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    xml = (Path(__file__).parent / "timer.bpmn").read_bytes()
+    definition = services.import_definition(sysadmin, xml)
+    instance = services.start_instance(office["clerk"], process_key=definition.key)
+    instance.refresh_from_db()
+    assert instance.next_timer_at is not None
+    later = instance.next_timer_at + timedelta(seconds=5)
+    assert services.fire_due_timers(now=instance.next_timer_at - timedelta(seconds=1)) == 0
+    if later > timezone.now():  # the engine compares with the real clock too
+        import time
+
+        time.sleep((later - timezone.now()).total_seconds())
+    assert services.fire_due_timers(now=later) == 1
+    assert services.fire_due_timers(now=later) == 0
+    assert instance.tasks.filter(bpmn_id="escalate", status="open").count() == 1
+    assert instance.tasks.filter(bpmn_id="work", status="open").count() == 1
+
+
+def test_countersign_completes_when_a_share_agrees(office, sysadmin, make_staff):
+    """Completion rule "half agree": the third department's task is withdrawn once two agreed."""
+    from pathlib import Path
+
+    make_staff("city", "wf.cityhead", role="bureau_head", scope="department")
+    xml = (Path(__file__).parent / "any_countersign.bpmn").read_bytes()
+    definition = services.import_definition(sysadmin, xml)
+    instance = services.start_instance(
+        office["clerk"],
+        process_key=definition.key,
+        variables={"departments": ["FIN", "EAST", "CITY"]},
+    )
+    tasks = {t.context_label: t for t in open_tasks(instance)}
+    assert len(tasks) == 3
+    services.complete_task(office["fin_head"], tasks["财政局"].pk, data={"approved": True})
+    assert len(open_tasks(instance)) == 2
+    services.complete_task(office["east_head"], tasks["东城区人民政府"].pk, data={"approved": True})
+    instance.refresh_from_db()
+    assert instance.status == "completed"
+    assert instance.tasks.filter(status="cancelled").count() == 1
+
+
+def test_an_added_signer_must_give_an_opinion_first(office):
+    instance = start(office)
+    draft = only(instance, "draft")
+    added = services.add_signer(office["clerk"], draft.pk, username="wf.other", reason="请把关")
+    assert added.assignee == office["other"]
+    with pytest.raises(Conflict):
+        services.complete_task(office["clerk"], draft.pk)
+    services.complete_task(office["other"], added.pk, opinion="无意见")
+    services.complete_task(office["clerk"], draft.pk)
+    assert only(instance, "review")
