@@ -89,6 +89,7 @@ test-postgres: install
 bench: install
 	$(TONGBAN) bench audit --quick
 	$(TONGBAN) bench api_me --quick
+	$(TONGBAN) bench workflow --quick
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

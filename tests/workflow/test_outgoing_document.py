@@ -274,3 +274,22 @@ def test_an_added_signer_must_give_an_opinion_first(office):
     services.complete_task(office["other"], added.pk, opinion="无意见")
     services.complete_task(office["clerk"], draft.pk)
     assert only(instance, "review")
+
+
+def test_engine_state_survives_a_store_that_reorders_keys(office):
+    """PostgreSQL's jsonb sorts object keys; the engine must not depend on their order."""
+    import json
+
+    from tongban.workflow import engine
+
+    instance = start(office)
+    state = json.loads(json.dumps(instance.state))
+    # children before parents: the worst order a store could hand back
+    state["tasks"] = dict(
+        reversed(list(engine._tree_ordered(state["tasks"], state["root"]).items()))
+    )
+    wf = engine.Workflow.restore(instance.definition.spec, state)
+    draft = wf.ready_user_tasks()[0]
+    assert (
+        draft.data["initiator"] == "wf.clerk" and draft.data["initiator_department"] == "EDU-BASIC"
+    )

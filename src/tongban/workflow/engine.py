@@ -241,6 +241,33 @@ class RestrictedScriptEngine(PythonScriptEngine):
         raise EngineError(f"{task.task_spec.bpmn_id}: service calls are not supported")
 
 
+def _tree_ordered(tasks: Mapping[str, Any], root: str) -> dict[str, Any]:
+    ordered: dict[str, Any] = {}
+    queue = [root]
+    while queue:
+        task_id = queue.pop(0)
+        if task_id in ordered or task_id not in tasks:
+            continue
+        ordered[task_id] = tasks[task_id]
+        queue.extend(tasks[task_id].get("children", []))
+    ordered.update({k: v for k, v in tasks.items() if k not in ordered})
+    return ordered
+
+
+def _in_tree_order(state: Mapping[str, Any]) -> dict[str, Any]:
+    """SpiffWorkflow restores task data correctly only when parents come before children in the
+    ``tasks`` mapping; a JSON store may reorder keys (PostgreSQL's jsonb sorts them)."""
+    out = dict(state)
+    if "tasks" in out and out.get("root"):
+        out["tasks"] = _tree_ordered(out["tasks"], out["root"])
+    if isinstance(out.get("subprocesses"), Mapping):
+        out["subprocesses"] = {
+            key: _in_tree_order(sub) if isinstance(sub, Mapping) else sub
+            for key, sub in out["subprocesses"].items()
+        }
+    return out
+
+
 def _countersign_counts(task: Any) -> dict[str, int]:
     """Camunda's multi-instance variables, so that a completion condition can say "all", "any"
     or "a share": ``${nrOfCompletedInstances >= 1}``, ``${nrOfApproved / nrOfInstances >= 0.5}``."""
@@ -304,7 +331,7 @@ class Workflow:
 
     @classmethod
     def restore(cls, spec: Mapping[str, Any], state: Mapping[str, Any]) -> Workflow:
-        wf = _serializer().from_dict({**state, **spec})
+        wf = _serializer().from_dict({**_in_tree_order(state), **spec})
         wf.script_engine = RestrictedScriptEngine()
         return cls(wf)
 
