@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProcessDefinition(models.Model):
@@ -158,7 +159,7 @@ class TaskCandidate(models.Model):
 
 
 ACTION_LABELS = {
-    "start": _("started"),
+    "start": pgettext_lazy("workflow action", "started"),
     "complete": _("completed"),
     "claim": _("claimed"),
     "release": _("released"),

@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q
 
 from tongban.identity.models import User
-from tongban.org.models import DataScope, Department, RoleAssignment
+from tongban.org.models import DataScope, Department, Role, RoleAssignment
 
 _VARIABLE = re.compile(r"^[$#]\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}$")
 
@@ -98,7 +98,8 @@ def resolve(meta: Mapping[str, Any], variables: Mapping[str, Any], initiator: Us
         if not holders:
             out.unmatched.append(f"group “{group}”")
         candidates += holders
-        labels.append(f"{role.strip()}@{department.name if department else code}")
+        role_name = Role.objects.filter(code=role.strip()).values_list("name", flat=True).first()
+        labels.append(f"{role_name or role.strip()}（{department.name if department else code}）")
     out.candidates = sorted(set(candidates), key=lambda u: u.username)
     out.label = ", ".join(labels) or ", ".join(u.display_name for u in out.candidates)
     if len(out.candidates) == 1:
