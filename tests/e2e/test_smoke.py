@@ -135,3 +135,65 @@ def test_administrator_signs_in_with_second_factor(served, browser):
     page.goto(served["base"] + "/org/staff/")
     assert "张晓明" in page.content()
     page.close()
+
+
+def _sign_in(browser, base: str, username: str, otp: str = ""):
+    page = browser.new_page()
+    page.goto(base + "/sign-in/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    if otp:
+        page.fill("input[name=otp]", otp)
+    page.click("#main button[type=submit]")
+    page.wait_for_url("**/workbench/")
+    return page
+
+
+def _handle(browser, base: str, username: str, title: str, opinion: str) -> None:
+    """Open the document from the inbox, claim it if it is shared, and complete it."""
+    page = _sign_in(browser, base, username)
+    page.goto(base + "/inbox/")
+    page.click(f"text={title}")
+    page.wait_for_load_state()
+    claim = page.locator("button:has-text('领取此待办')")
+    if claim.count():
+        claim.click()
+        page.wait_for_load_state()
+    page.fill("textarea[name=opinion]", opinion)
+    page.click("#main form button.btn-primary")
+    page.wait_for_url("**/inbox/")
+    page.close()
+
+
+def test_outgoing_document_through_the_ui(served, browser):
+    title = "关于做好冬季安全生产工作的通知"
+    czj_head = next(
+        x["username"]
+        for x in served["logins"]
+        if x["department"] == "SFS-CZJ" and "bureau_head" in x["roles"]
+    )
+    page = _sign_in(browser, served["base"], "clerk")
+    page.goto(served["base"] + "/workflow/start/")
+    page.fill("input[name=title]", title)
+    page.check("input[value=SFS-CZJ]")
+    page.click("#main button[type=submit]")
+    page.wait_for_url("**/workflow/instances/*/")
+    instance_url = page.url
+    page.close()
+    steps = [
+        ("clerk", "请核稿"),
+        ("chief", "同意"),
+        (czj_head, "会签同意"),
+        ("director", "签发"),
+        ("clerk", "已编号"),
+        ("clerk", "已用印"),
+        ("clerk", "已分发"),
+    ]
+    for username, opinion in steps:
+        _handle(browser, served["base"], username, title, opinion)
+    page = _sign_in(browser, served["base"], "clerk")
+    page.goto(instance_url)
+    content = page.content()
+    assert "已办结" in content and "签发" in content and "会签同意" in content
+    assert page.locator("svg .done").count() >= 7
+    page.close()

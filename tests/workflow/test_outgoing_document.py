@@ -293,3 +293,23 @@ def test_engine_state_survives_a_store_that_reorders_keys(office):
     assert (
         draft.data["initiator"] == "wf.clerk" and draft.data["initiator_department"] == "EDU-BASIC"
     )
+
+
+def test_parallel_gateway_then_sequential_countersign(office, sysadmin):
+    from pathlib import Path
+
+    definition = services.import_definition(
+        sysadmin, (Path(__file__).parent / "parallel_sequential.bpmn").read_bytes()
+    )
+    instance = services.start_instance(
+        office["clerk"], process_key=definition.key, variables={"signers": ["一", "二"]}
+    )
+    assert {t.bpmn_id for t in open_tasks(instance)} == {"a", "b"}  # both branches at once
+    services.complete_task(office["clerk"], only(instance, "a").pk)
+    assert {t.bpmn_id for t in open_tasks(instance)} == {"b"}  # the join waits for the other branch
+    services.complete_task(office["clerk"], only(instance, "b").pk)
+    for _ in range(2):  # one signer after the other
+        assert len(open_tasks(instance)) == 1
+        services.complete_task(office["clerk"], only(instance, "c").pk)
+    instance.refresh_from_db()
+    assert instance.status == "completed"
