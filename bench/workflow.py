@@ -130,7 +130,10 @@ def main() -> None:
             )
         return statistics.median(samples)
 
-    long_history = 100 if args.quick else 1000
+    # 1,000 is the target, but SpiffWorkflow 3.2 stops finding the next step after ~660 completed
+    # tasks of draft/review rework loops in one instance (the facade now refuses that step);
+    # 500 is measured until that is solved.
+    long_history = 100 if args.quick else 500
     short_cost, long_cost = step_cost(10), step_cost(long_history)
 
     # Inbox query latency over many open tasks: rows made in bulk (the engine is not involved).

@@ -379,6 +379,16 @@ class Workflow:
         except SpiffWorkflowException as exc:
             raise EngineError(str(exc)) from exc
         self._steps()
+        ended = any(
+            t.task_spec.name == "End" for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+        )
+        if (self.completed and not ended) or (
+            not self.completed and not self.ready_user_tasks() and self.next_timer() is None
+        ):
+            # Seen after ~330 rework loops in one instance: SpiffWorkflow 3.2 calls the workflow
+            # finished without reaching its end. Refuse, so the caller's transaction keeps the
+            # last good state instead of closing the document.
+            raise EngineError(f"the engine found no next step after {task.task_spec.bpmn_id}")
 
     def reset_to(self, task_id: str) -> None:
         """Make an earlier (completed) task ready again, undoing what came after it (退回/撤回)."""
