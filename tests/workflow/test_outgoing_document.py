@@ -313,3 +313,25 @@ def test_parallel_gateway_then_sequential_countersign(office, sysadmin):
         services.complete_task(office["clerk"], only(instance, "c").pk)
     instance.refresh_from_db()
     assert instance.status == "completed"
+
+
+def test_the_engine_never_closes_an_instance_that_did_not_reach_its_end():
+    """SpiffWorkflow 3.2 declares a workflow finished after ~330 rework loops; the facade refuses."""
+    from pathlib import Path
+
+    from tongban.workflow import engine
+
+    bpmn = Path(services.PROCESSES_DIR / "outgoing_document.bpmn").read_bytes()
+    spec = engine.parse_definition(bpmn).spec
+    wf = engine.Workflow.start(spec, {"initiator": "a", "initiator_department": "X",
+                                      "initiator_bureau": "Y", "countersign_departments": ["F"]})
+    refused = False
+    for _ in range(1000):
+        task = wf.ready_user_tasks()[0]
+        try:
+            wf.complete(task.id, {"approved": False} if task.bpmn_id == "review" else {})
+        except engine.EngineError:
+            refused = True
+            break
+        assert not wf.completed
+    assert refused
