@@ -416,11 +416,17 @@ def _complete_added(
     return task
 
 
-def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
-    """加签: ask one more person for an opinion before this step can be completed."""
+def _colleague(username: str, message: str) -> User:
+    """An active staff account (not an administrator) to hand work to, or InvalidInput."""
     target = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
     if target is None or target.is_admin:
-        raise InvalidInput(_("Choose an active colleague to add."), field="to")
+        raise InvalidInput(message, field="to")
+    return target
+
+
+def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
+    """加签: ask one more person for an opinion before this step can be completed."""
+    target = _colleague(username, _("Choose an active colleague to add."))
     with transaction.atomic():
         task = (
             Task.objects.select_for_update()
@@ -504,11 +510,7 @@ def release_task(actor: User, task_id: int) -> Task:
 
 def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = "") -> Task:
     """Hand a task to another person (转办)."""
-    target = User.objects.filter(
-        username__iexact=(to_username or "").strip(), is_active=True
-    ).first()
-    if target is None or target.is_admin:
-        raise InvalidInput(_("Choose an active colleague to hand the task to."), field="to")
+    target = _colleague(to_username, _("Choose an active colleague to hand the task to."))
     with transaction.atomic():
         task = Task.objects.select_for_update().filter(pk=task_id, status=TaskStatus.OPEN).first()
         if task is None:
