@@ -38,10 +38,11 @@ def todo(user: Any) -> QuerySet[Task]:
     # Two index look-ups joined by OR on the primary key: (status, assignee) for my tasks,
     # (user, task) for shared ones. A per-row EXISTS over all open tasks is far slower.
     assigned = Task.objects.filter(status=TaskStatus.OPEN, assignee_id__in=people).values("pk")
-    claimable = TaskCandidate.objects.filter(
-        user_id__in=people, task__status=TaskStatus.OPEN, task__assignee__isnull=True
-    ).values("task_id")
-    return Task.objects.filter(Q(pk__in=assigned) | Q(pk__in=claimable))
+    claimable = TaskCandidate.objects.filter(user_id__in=people).values("task_id")
+    return Task.objects.filter(
+        Q(pk__in=assigned)
+        | (Q(pk__in=claimable) & Q(assignee__isnull=True) & Q(status=TaskStatus.OPEN))
+    )
 
 
 def done(user: Any) -> QuerySet[Task]:
