@@ -323,8 +323,15 @@ def test_the_engine_never_closes_an_instance_that_did_not_reach_its_end():
 
     bpmn = Path(services.PROCESSES_DIR / "outgoing_document.bpmn").read_bytes()
     spec = engine.parse_definition(bpmn).spec
-    wf = engine.Workflow.start(spec, {"initiator": "a", "initiator_department": "X",
-                                      "initiator_bureau": "Y", "countersign_departments": ["F"]})
+    wf = engine.Workflow.start(
+        spec,
+        {
+            "initiator": "a",
+            "initiator_department": "X",
+            "initiator_bureau": "Y",
+            "countersign_departments": ["F"],
+        },
+    )
     refused = False
     for _ in range(1000):
         task = wf.ready_user_tasks()[0]
