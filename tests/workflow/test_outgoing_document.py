@@ -315,8 +315,10 @@ def test_parallel_gateway_then_sequential_countersign(office, sysadmin):
     assert instance.status == "completed"
 
 
-def test_the_engine_never_closes_an_instance_that_did_not_reach_its_end():
-    """SpiffWorkflow 3.2 declares a workflow finished after ~330 rework loops; the facade refuses."""
+def test_a_thousand_rework_loops_still_reach_the_end_with_a_bounded_engine_state():
+    """SpiffWorkflow keeps every task it ran in one tree and stops looking at depth 1,000 (the
+    instance then looked finished after ~330 loops); the facade prunes what is behind it."""
+    import json
     from pathlib import Path
 
     from tongban.workflow import engine
@@ -332,13 +334,42 @@ def test_the_engine_never_closes_an_instance_that_did_not_reach_its_end():
             "countersign_departments": ["F"],
         },
     )
-    refused = False
-    for _ in range(1000):
+    sizes = []
+    for loop in range(1000):
+        for bpmn_id, data in (("draft", {}), ("review", {"approved": False})):
+            task = wf.ready_user_tasks()[0]
+            assert task.bpmn_id == bpmn_id, loop
+            wf.complete(task.id, data)
+        if loop in (10, 999):
+            sizes.append(len(json.dumps(wf.state())))
+            wf = engine.Workflow.restore(spec, json.loads(json.dumps(wf.state())))
+    assert sizes[1] < sizes[0] * 1.2  # the engine state does not grow with history
+    steps = []
+    while not wf.completed:
         task = wf.ready_user_tasks()[0]
-        try:
-            wf.complete(task.id, {"approved": False} if task.bpmn_id == "review" else {})
-        except engine.EngineError:
-            refused = True
-            break
-        assert not wf.completed
-    assert refused
+        steps.append(task.bpmn_id)
+        wf.complete(task.id, {"approved": True})
+    assert steps == [
+        "draft", "review", "countersign", "sign_off", "numbering", "sealing", "distribution"
+    ]  # fmt: skip
+    assert wf.ready_user_tasks() == []
+
+
+def test_return_to_a_step_older_than_the_engine_keeps_goes_to_its_latest_run(office):
+    instance = start(office, departments=("FIN",))
+    first_draft = only(instance, "draft")
+    services.complete_task(office["clerk"], first_draft.pk, data={"round": 0})
+    for n in range(1, 40):  # far more steps than the engine keeps (KEEP_LEVELS)
+        services.complete_task(
+            office["chief"], only(instance, "review").pk, data={"approved": False}
+        )
+        services.complete_task(office["clerk"], only(instance, "draft").pk, data={"round": n})
+    first_draft.refresh_from_db()
+    returned = services.return_task(
+        office["chief"], only(instance, "review").pk, to_task_id=first_draft.pk, opinion="重拟"
+    )
+    assert returned.bpmn_id == "draft" and returned.assignee == office["clerk"]
+    assert [t.bpmn_id for t in open_tasks(instance)] == ["draft"]
+    services.complete_task(office["clerk"], returned.pk)
+    services.complete_task(office["chief"], only(instance, "review").pk, data={"approved": True})
+    assert [t.bpmn_id for t in open_tasks(instance)] == ["countersign"]

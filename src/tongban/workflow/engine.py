@@ -290,6 +290,58 @@ class EngineError(RuntimeError):
     """The process could not go on (a condition failed to evaluate, a script was refused...)."""
 
 
+# Completed steps kept above the point where every open branch meets. SpiffWorkflow keeps every
+# task it ever ran in one tree, one level deeper per step of a rework loop: restoring costs grow
+# with history, and its iterators stop at depth 1,000 (a workflow then looks finished). History
+# lives in tongban's rows; the engine keeps only what it needs to go on and to go back a while.
+KEEP_LEVELS = 30
+
+
+def _prune(wf: Any, keep_levels: int = KEEP_LEVELS) -> None:
+    """Cut the completed chain above the open part of the task tree down to ``keep_levels``.
+
+    Only tasks above the lowest common ancestor of every unfinished task go, so nothing a join,
+    a countersign or a boundary event still looks at is touched. The root takes the data of the
+    last task cut, so a task reset just below it inherits the right variables.
+    """
+    root = wf.task_tree
+    unfinished = [t for t in wf.tasks.values() if not t.state & TaskState.FINISHED_MASK]
+    if root is None or not unfinished:
+        return
+
+    def path(task: Any) -> list[Any]:
+        out = []
+        while task is not None:
+            out.append(task)
+            task = task.parent
+        return out[::-1]
+
+    chain = path(unfinished[0])
+    for task in unfinished[1:]:
+        other = path(task)
+        common = 0
+        while common < min(len(chain), len(other)) and chain[common] is other[common]:
+            common += 1
+        chain = chain[:common]
+    if len(chain) <= keep_levels + 1:
+        return
+    top, cut_parent = chain[-keep_levels], chain[-keep_levels - 1]
+    root.data = copy.deepcopy(cut_parent.data)
+    root._children = [top.id]
+    top._parent = root.id
+    kept = set()
+    queue = [root]
+    while queue:
+        task = queue.pop()
+        kept.add(task.id)
+        queue.extend(task.children)
+    for task_id in [tid for tid in wf.tasks if tid not in kept]:
+        del wf.tasks[task_id]
+        wf.subprocesses.pop(task_id, None)
+    if getattr(wf, "last_task", None) is not None and wf.last_task.id not in kept:
+        wf.last_task = chain[-1]
+
+
 _SERIALIZER: BpmnWorkflowSerializer | None = None
 
 
@@ -298,6 +350,32 @@ def _serializer() -> BpmnWorkflowSerializer:
     if _SERIALIZER is None:
         _SERIALIZER = BpmnWorkflowSerializer()
     return _SERIALIZER
+
+
+# Restored process specifications by the caller's key (a definition and its content). A spec is
+# read-only while workflows run on it, so one restored copy serves every instance of a version;
+# restoring it for each step was half the cost of loading an instance.
+_SPECS: dict[str, tuple[Any, dict[str, Any]]] = {}
+_SPECS_MAX = 64
+
+
+def _restored_spec(spec: Mapping[str, Any], cache_key: str) -> tuple[Any, dict[str, Any]]:
+    cached = _SPECS.get(cache_key) if cache_key else None
+    if cached is not None:
+        return cached
+    registry = _serializer().registry
+    restored = (
+        registry.restore(copy.deepcopy(spec["spec"])),
+        {
+            name: registry.restore(copy.deepcopy(sub))
+            for name, sub in spec.get("subprocess_specs", {}).items()
+        },
+    )
+    if cache_key:
+        if len(_SPECS) >= _SPECS_MAX:
+            _SPECS.pop(next(iter(_SPECS)))
+        _SPECS[cache_key] = restored
+    return restored
 
 
 @dataclass(frozen=True)
@@ -315,13 +393,11 @@ class Workflow:
         self._wf = wf
 
     @classmethod
-    def start(cls, spec: Mapping[str, Any], variables: Mapping[str, Any]) -> Workflow:
-        registry = _serializer().registry
-        process_spec = registry.restore(copy.deepcopy(spec["spec"]))
-        subprocesses = {
-            name: registry.restore(copy.deepcopy(sub))
-            for name, sub in spec.get("subprocess_specs", {}).items()
-        }
+    def start(
+        cls, spec: Mapping[str, Any], variables: Mapping[str, Any], *, cache_key: str = ""
+    ) -> Workflow:
+        """A new instance. ``cache_key`` names the spec's content (see ``_SPECS``)."""
+        process_spec, subprocesses = _restored_spec(spec, cache_key)
         wf = BpmnWorkflow(process_spec, subprocesses, script_engine=RestrictedScriptEngine())
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(dict(variables)))
@@ -330,8 +406,15 @@ class Workflow:
         return workflow
 
     @classmethod
-    def restore(cls, spec: Mapping[str, Any], state: Mapping[str, Any]) -> Workflow:
-        wf = _serializer().from_dict({**_in_tree_order(state), **spec})
+    def restore(
+        cls, spec: Mapping[str, Any], state: Mapping[str, Any], *, cache_key: str = ""
+    ) -> Workflow:
+        process_spec, subprocesses = _restored_spec(spec, cache_key)
+        # The registry passes objects it does not recognise through unchanged, so the restored
+        # specs go in as they are.
+        wf = _serializer().from_dict(
+            {**_in_tree_order(state), "spec": process_spec, "subprocess_specs": subprocesses}
+        )
         wf.script_engine = RestrictedScriptEngine()
         return cls(wf)
 
@@ -339,6 +422,7 @@ class Workflow:
         try:
             self._wf.refresh_timers()
             self._wf.do_engine_steps()
+            _prune(self._wf)
         except EngineError:
             raise
         except SpiffWorkflowException as exc:
@@ -390,13 +474,34 @@ class Workflow:
             # last good state instead of closing the document.
             raise EngineError(f"the engine found no next step after {task.task_spec.bpmn_id}")
 
-    def reset_to(self, task_id: str) -> None:
-        """Make an earlier (completed) task ready again, undoing what came after it (退回/撤回)."""
+    def reset_to(self, task_id: str, bpmn_id: str = "") -> None:
+        """Make an earlier (completed) task ready again, undoing what came after it (退回/撤回).
+
+        A step older than the engine keeps (see ``KEEP_LEVELS``) is reached through its latest
+        run: going back to 拟稿 means the latest 拟稿, with the data it had then.
+        """
         from uuid import UUID
 
         try:
-            self._wf.reset_from_task_id(UUID(task_id))
-        except (SpiffWorkflowException, ValueError, KeyError) as exc:
+            target = UUID(task_id)
+        except ValueError as exc:
+            raise EngineError(f"cannot go back to task {task_id}: {exc}") from exc
+        try:
+            self._wf.get_task_from_id(target)
+            known = True
+        except SpiffWorkflowException:
+            known = False
+        if not known and bpmn_id:
+            runs = [
+                t
+                for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+                if t.task_spec.bpmn_id == bpmn_id
+            ]
+            if runs:
+                target = max(runs, key=lambda t: t.last_state_change).id
+        try:
+            self._wf.reset_from_task_id(target)
+        except (SpiffWorkflowException, ValueError, KeyError, AttributeError) as exc:
             raise EngineError(f"cannot go back to task {task_id}: {exc}") from exc
 
     def fire_timers(self) -> None:

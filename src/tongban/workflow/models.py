@@ -199,3 +199,29 @@ class HistoryEvent(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+class InboxEntry(models.Model):
+    """One line of someone's 待办: an open task assigned to them or that they may claim.
+
+    Kept by the services (``_sync_inbox``) whenever an instance's tasks change, so that an inbox
+    page reads one index in due order instead of sorting every open task of a person.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="inbox_entries")
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "task"], name="workflow_inbox_entry_unique")
+        ]
+        indexes = [
+            models.Index(fields=["user", "due_on", "created_at"]),
+            models.Index(fields=["instance"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} in {self.user_id}'s inbox"

@@ -3,6 +3,7 @@ state and the task rows, and is audited (DESIGN.md §4)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from tongban.org.models import Delegation, Department, Role, Staff
 from tongban.workflow import engine, performers
 from tongban.workflow.models import (
     HistoryEvent,
+    InboxEntry,
     InstanceStatus,
     ProcessDefinition,
     ProcessInstance,
@@ -219,6 +221,37 @@ def _sync_tasks(
     return created
 
 
+def _sync_inbox(instance_id: int) -> None:
+    """Rewrite the inbox entries of an instance's open tasks: the assignee's, or every
+    candidate's while nobody has claimed the task. Every action that changes tasks ends here."""
+    InboxEntry.objects.filter(instance_id=instance_id).delete()
+    open_tasks = list(
+        Task.objects.filter(instance_id=instance_id, status=TaskStatus.OPEN).values(
+            "pk", "assignee_id", "due_on", "created_at"
+        )
+    )
+    shared = [t["pk"] for t in open_tasks if t["assignee_id"] is None]
+    candidates: dict[int, list[int]] = {}
+    if shared:
+        for task_id, user_id in TaskCandidate.objects.filter(task_id__in=shared).values_list(
+            "task_id", "user_id"
+        ):
+            candidates.setdefault(task_id, []).append(user_id)
+    InboxEntry.objects.bulk_create(
+        [
+            InboxEntry(
+                task_id=t["pk"],
+                instance_id=instance_id,
+                user_id=user_id,
+                due_on=t["due_on"],
+                created_at=t["created_at"],
+            )
+            for t in open_tasks
+            for user_id in ([t["assignee_id"]] if t["assignee_id"] else candidates.get(t["pk"], []))
+        ]
+    )
+
+
 def _save_engine(instance: ProcessInstance, wf: engine.Workflow) -> None:
     instance.state = wf.state()
     instance.revision += 1
@@ -231,8 +264,18 @@ def _save_engine(instance: ProcessInstance, wf: engine.Workflow) -> None:
     instance.save(update_fields=fields)
 
 
+def _spec_key(definition: ProcessDefinition) -> str:
+    """Names a definition's content for the engine's spec cache (rows are never edited, but a
+    primary key can come back after a rollback, so the content is part of the key)."""
+    digest = hashlib.sha256(definition.bpmn_xml.encode()).hexdigest()[:16]
+    return f"{definition.pk}:{digest}"
+
+
 def _restore(instance: ProcessInstance) -> engine.Workflow:
-    return engine.Workflow.restore(instance.definition.spec or {}, instance.state)
+    definition = instance.definition
+    return engine.Workflow.restore(
+        definition.spec or {}, instance.state, cache_key=_spec_key(definition)
+    )
 
 
 def _clean_variables(variables: Any) -> dict[str, Any]:
@@ -289,13 +332,18 @@ def start_instance(
             variables=user_variables,
         )
         try:
-            wf = engine.Workflow.start(definition.spec or {}, {**user_variables, **system})
+            wf = engine.Workflow.start(
+                definition.spec or {},
+                {**user_variables, **system},
+                cache_key=_spec_key(definition),
+            )
         except engine.EngineError as exc:
             raise InvalidInput(
                 _("The process cannot start: %(reason)s") % {"reason": str(exc)}
             ) from exc
         _sync_tasks(instance, wf, actor=actor)
         _save_engine(instance, wf)
+        _sync_inbox(instance.pk)
         HistoryEvent.objects.create(
             instance=instance, action="start", actor=actor, step_name=definition.name[:200]
         )
@@ -383,6 +431,7 @@ def complete_task(
         task.save()
         _sync_tasks(instance, wf, actor=actor)
         _save_engine(instance, wf)
+        _sync_inbox(instance.pk)
         HistoryEvent.objects.create(
             instance=instance,
             task=task,
@@ -404,6 +453,7 @@ def _complete_added(
     task.opinion = opinion
     task.data = data
     task.save()
+    _sync_inbox(instance.pk)
     HistoryEvent.objects.create(
         instance=instance,
         task=task,
@@ -447,6 +497,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             context_label=task.context_label,
             due_on=task.due_on,
         )
+        _sync_inbox(task.instance_id)
         HistoryEvent.objects.create(
             instance_id=task.instance_id,
             task=added,
@@ -475,6 +526,7 @@ def claim_task(actor: User, task_id: int) -> Task:
             raise Forbidden(_("This task is not yours to take."))
         task.assignee = actor
         task.save(update_fields=["assignee"])
+        _sync_inbox(task.instance_id)
         HistoryEvent.objects.create(
             instance_id=task.instance_id,
             task=task,
@@ -497,6 +549,7 @@ def release_task(actor: User, task_id: int) -> Task:
             raise InvalidInput(_("Only a task taken from a shared queue can be released."))
         task.assignee = None
         task.save(update_fields=["assignee"])
+        _sync_inbox(task.instance_id)
         HistoryEvent.objects.create(
             instance_id=task.instance_id,
             task=task,
@@ -520,6 +573,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
         task.save(update_fields=["assignee"])
+        _sync_inbox(task.instance_id)
         HistoryEvent.objects.create(
             instance_id=task.instance_id,
             task=task,
@@ -576,6 +630,7 @@ def terminate_instance(actor: User, instance_id: int, *, reason: str) -> Process
         instance.revision += 1
         instance.next_timer_at = None
         instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
+        _sync_inbox(instance.pk)
         HistoryEvent.objects.create(
             instance=instance, action="terminate", actor=actor, opinion=reason[:2000]
         )
@@ -588,7 +643,7 @@ def _go_back(
 ) -> Task:
     wf = _restore(instance)
     try:
-        wf.reset_to(target.engine_id)
+        wf.reset_to(target.engine_id, target.bpmn_id)
     except engine.EngineError as exc:
         raise InvalidInput(str(exc)) from exc
     instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
@@ -602,6 +657,7 @@ def _go_back(
     if new is not None and target.completed_by_id:
         new.assignee_id = target.completed_by_id  # back to the person who did that step
         new.save(update_fields=["assignee"])
+    _sync_inbox(instance.pk)
     HistoryEvent.objects.create(
         instance=instance,
         task=new,
@@ -703,6 +759,7 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 continue
             created = _sync_tasks(instance, wf, actor=None)
             _save_engine(instance, wf)
+            _sync_inbox(instance.pk)
             names = ", ".join(t.name for t in created)
             HistoryEvent.objects.create(
                 instance=instance,
