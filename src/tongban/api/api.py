@@ -11,7 +11,7 @@ from ninja.renderers import JSONRenderer
 
 from tongban.api.auth import AUTH
 from tongban.api.problems import from_service_error, problem
-from tongban.api.routers import audit, identity, org, workflow
+from tongban.api.routers import audit, identity, notifications, org, workflow
 from tongban.core.errors import ServiceError
 
 
@@ -38,6 +38,7 @@ api.add_router("", identity.router)
 api.add_router("", org.router)
 api.add_router("", audit.router)
 api.add_router("", workflow.router)
+api.add_router("", notifications.router)
 
 
 @api.exception_handler(ServiceError)

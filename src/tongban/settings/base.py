@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.identity",
     "tongban.org",
+    "tongban.notifications",
     "tongban.workflow",
     "tongban.api",
     "tongban.web",

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.permissions import Action
+from tongban.notifications import selectors as notifications
 from tongban.org import policy, selectors
+from tongban.workflow import selectors as workflow
 
 
 def workbench(request: HttpRequest) -> dict[str, Any]:
@@ -35,4 +37,9 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     if policy.can(user, Action.VIEW_AUDIT):
         nav.append({"url": reverse("web:audit"), "label": _("Audit trail"), "key": "audit"})
     staff = selectors.staff_of_user(user)
-    return {"nav": nav, "my_staff": staff}
+    return {
+        "nav": nav,
+        "my_staff": staff,
+        "unread_notifications": notifications.unread_count(user),
+        "todo_count": None if user.admin_role else workflow.counts(user)["todo"],
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.web import views, views_workflow
+from tongban.web import views, views_notifications, views_workflow
 
 app_name = "web"
 
@@ -40,6 +40,13 @@ urlpatterns = [
     path("org/role-assignments/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("admin/calendar/", views.calendar_page, name="calendar"),
     path("inbox/", views_workflow.inbox, name="inbox"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path(
+        "notifications/<int:note_id>/open/",
+        views_notifications.open_notification,
+        name="notification_open",
+    ),
+    path("notifications/read/", views_notifications.mark_all_read, name="notifications_read"),
     path("workflow/start/", views_workflow.start, name="workflow_start"),
     path("workflow/tasks/<int:task_id>/", views_workflow.task_detail, name="task_detail"),
     path(

@@ -121,7 +121,7 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
                 messages.success(request, _("Sent back."))
                 return redirect("web:inbox")
             elif action == "urge":
-                services.urge_task(request.user, task.pk)
+                services.urge_task(request.user, task.pk, message=request.POST.get("message", ""))
                 messages.success(request, _("The performer has been reminded."))
             elif form.is_valid():
                 data = (

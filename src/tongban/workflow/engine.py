@@ -7,7 +7,7 @@ engine state with the process specification kept apart from each instance.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -71,6 +71,20 @@ class UserTaskMeta:
     multi_instance: bool = False
 
 
+ESCALATIONS = ("notify", "reassign")
+
+
+@dataclass(frozen=True)
+class TimerMeta:
+    """A boundary timer: what it is attached to, its deadline in working days, what it does to
+    the task it watches when it fires (see docs/workflow.md, Deadlines)."""
+
+    bpmn_id: str
+    attached_to: str
+    due_working_days: int | None = None
+    escalate: str = "notify"
+
+
 @dataclass
 class ParsedDefinition:
     key: str
@@ -79,6 +93,7 @@ class ParsedDefinition:
     spec: dict[str, Any] | None
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
     element_names: dict[str, str] = field(default_factory=dict)
+    timers: dict[str, TimerMeta] = field(default_factory=dict)
 
 
 def _local(tag: str) -> str:
@@ -175,6 +190,33 @@ def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
     return out
 
 
+def _timers(process: Any) -> dict[str, TimerMeta]:
+    out = {}
+    for el in process.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        if not any(_local(c.tag) == "timerEventDefinition" for c in el):
+            continue
+        element_id = el.get("id") or ""
+        due = _attr(el, PLATFORM_NS, "dueWorkingDays")
+        if due and not due.isdigit():
+            raise DefinitionError(
+                f"{element_id}: tongban:dueWorkingDays must be a whole number of days, not “{due}”",
+                element_id,
+            )
+        escalate = _attr(el, PLATFORM_NS, "escalate") or "notify"
+        if escalate not in ESCALATIONS:
+            raise DefinitionError(
+                f"{element_id}: tongban:escalate must be one of {', '.join(ESCALATIONS)}",
+                element_id,
+            )
+        out[element_id] = TimerMeta(
+            bpmn_id=element_id,
+            attached_to=el.get("attachedToRef") or "",
+            due_working_days=int(due) if due else None,
+            escalate=escalate,
+        )
+    return out
+
+
 def parse_definition(xml: bytes) -> ParsedDefinition:
     """Parse and lint a BPMN file. Non-executable processes import as diagrams only."""
     try:
@@ -204,6 +246,7 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
         _lint_process(process, all_ids)
         _condition_owner(process)
     parsed.user_tasks = _user_tasks(main)
+    parsed.timers = _timers(main)
     parser = BpmnParser()
     try:
         parser.add_bpmn_str(xml)
@@ -504,8 +547,34 @@ class Workflow:
         except (SpiffWorkflowException, ValueError, KeyError, AttributeError) as exc:
             raise EngineError(f"cannot go back to task {task_id}: {exc}") from exc
 
-    def fire_timers(self) -> None:
+    def _waiting_timers(self) -> list[Any]:
+        return [
+            t
+            for t in self._wf.get_tasks(state=TaskState.WAITING)
+            if "Timer" in type(getattr(t.task_spec, "event_definition", None)).__name__
+        ]
+
+    def fire_timers(self) -> list[str]:
+        """Move on past every timer that is due; the bpmn ids of the timers that fired."""
+        waiting = {t.id: t.task_spec.bpmn_id for t in self._waiting_timers()}
         self._steps()
+        return [
+            bpmn_id
+            for task_id, bpmn_id in waiting.items()
+            if task_id not in self._wf.tasks or self._wf.tasks[task_id].state == TaskState.COMPLETED
+        ]
+
+    def apply_deadlines(self, due_for: Callable[[str], datetime | None]) -> None:
+        """Give timers that just started waiting the deadline the platform computes for them
+        (working days, see ``TimerMeta``) instead of the calendar duration in the BPMN. Each
+        timer is set once, when it starts waiting."""
+        for task in self._waiting_timers():
+            if task.internal_data.get("tongban_deadline"):
+                continue
+            due = due_for(task.task_spec.bpmn_id)
+            task.internal_data["tongban_deadline"] = True
+            if due is not None:
+                task.internal_data["event_value"] = due.isoformat()
 
     def next_timer(self) -> datetime | None:
         """When the earliest waiting timer is due (the worker looks at instances by this)."""

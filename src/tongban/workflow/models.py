@@ -18,6 +18,7 @@ class ProcessDefinition(models.Model):
     bpmn_xml = models.TextField()
     spec = models.JSONField(null=True, blank=True, help_text="Serialised SpiffWorkflow spec")
     user_tasks = models.JSONField(default=dict)
+    timers = models.JSONField(default=dict, help_text="Boundary timers: deadline, escalation")
     executable = models.BooleanField(_("executable"), default=True)
     warnings = models.JSONField(default=list)
     source = models.CharField(_("source"), max_length=200, blank=True)
@@ -170,6 +171,7 @@ ACTION_LABELS = {
     "terminate": _("terminated"),
     "timer": _("deadline passed"),
     "add_signer": _("signer added"),
+    "escalate": _("escalated"),
     "unmatched": _("no performer found"),
 }
 

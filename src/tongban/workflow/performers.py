@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q
 
 from tongban.identity.models import User
-from tongban.org.models import DataScope, Department, Role, RoleAssignment
+from tongban.org.models import DataScope, Department, Role, RoleAssignment, Staff
 
 _VARIABLE = re.compile(r"^[$#]\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}$")
 
@@ -108,3 +108,25 @@ def resolve(meta: Mapping[str, Any], variables: Mapping[str, Any], initiator: Us
         out.assignee = initiator
         out.label = initiator.display_name
     return out
+
+
+def bureau_of(department: Department) -> Department:
+    """The nearest bureau, district or the city above (or at) a department: who signs off."""
+    node: Department | None = department
+    while node is not None and node.kind not in ("bureau", "district", "city"):
+        node = node.parent
+    return node or department
+
+
+def supervisors_of(user: User) -> list[User]:
+    """Who a deadline escalates to (督办): the head of the person's division, or, for the head
+    themselves (or a division without one), the head of the bureau above."""
+    staff = Staff.objects.select_related("department__parent").filter(user=user).first()
+    if staff is None:
+        return []
+    department = staff.department
+    for role, where in (("division_head", department), ("bureau_head", bureau_of(department))):
+        holders = [u for u in role_holders(role, where) if u.pk != user.pk]
+        if holders:
+            return holders
+    return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from tongban.core import calendar
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.permissions import Action
 from tongban.identity.models import User
+from tongban.notifications import services as notifications
 from tongban.org import policy
 from tongban.org.models import Delegation, Department, Role, Staff
 from tongban.workflow import engine, performers
@@ -51,6 +52,14 @@ def _meta_dict(meta: engine.UserTaskMeta) -> dict[str, Any]:
         "candidate_groups": list(meta.candidate_groups),
         "due_working_days": meta.due_working_days,
         "multi_instance": meta.multi_instance,
+    }
+
+
+def _timer_dict(meta: engine.TimerMeta) -> dict[str, Any]:
+    return {
+        "attached_to": meta.attached_to,
+        "due_working_days": meta.due_working_days,
+        "escalate": meta.escalate,
     }
 
 
@@ -91,6 +100,7 @@ def _store_definition(
         bpmn_xml=xml.decode("utf-8", errors="replace") if isinstance(xml, bytes) else xml,
         spec=parsed.spec,
         user_tasks={k: _meta_dict(v) for k, v in parsed.user_tasks.items()},
+        timers={k: _timer_dict(v) for k, v in parsed.timers.items()},
         executable=parsed.executable,
         warnings=_mapping_warnings(parsed) if parsed.executable else [],
         source=source[:200],
@@ -151,14 +161,6 @@ def latest_definition(key: str) -> ProcessDefinition:
 
 
 # --- tasks: engine → rows ------------------------------------------------------------------
-
-
-def _bureau_of(department: Department) -> Department:
-    """The nearest bureau, district or the city above (or at) a department: who signs off."""
-    node: Department | None = department
-    while node is not None and node.kind not in ("bureau", "district", "city"):
-        node = node.parent
-    return node or department
 
 
 def _open_rows(instance: ProcessInstance) -> dict[str, Task]:
@@ -252,7 +254,20 @@ def _sync_inbox(instance_id: int) -> None:
     )
 
 
+def _deadline(definition: ProcessDefinition, timer_id: str) -> datetime | None:
+    """A timer with ``tongban:dueWorkingDays`` fires when the task it watches becomes overdue:
+    at midnight (Asia/Shanghai) after the last of its working days, counted from today."""
+    days = (definition.timers.get(timer_id) or {}).get("due_working_days")
+    if days is None:
+        return None
+    last_day = calendar.add_working_days(timezone.localdate(), int(days))
+    midnight = datetime.combine(last_day + timedelta(days=1), time.min)
+    return timezone.make_aware(midnight, timezone.get_default_timezone())
+
+
 def _save_engine(instance: ProcessInstance, wf: engine.Workflow) -> None:
+    definition = instance.definition
+    wf.apply_deadlines(lambda timer_id: _deadline(definition, timer_id))
     instance.state = wf.state()
     instance.revision += 1
     instance.next_timer_at = wf.next_timer()
@@ -319,7 +334,7 @@ def start_instance(
     system = {
         INITIATOR: actor.username,
         "initiator_department": staff.department.code,
-        "initiator_bureau": _bureau_of(staff.department).code,
+        "initiator_bureau": performers.bureau_of(staff.department).code,
     }
     with transaction.atomic():
         instance = ProcessInstance.objects.create(
@@ -361,9 +376,22 @@ def start_instance(
 
 def _locked_instance(pk: int) -> ProcessInstance:
     instance = (
-        ProcessInstance.objects.select_for_update()
+        ProcessInstance.objects.select_for_update(of=("self",))
         .select_related("definition", "initiator")
         .filter(pk=pk)
+        .first()
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def _locked_instance_of_task(task_id: int) -> ProcessInstance:
+    """The instance a task belongs to, locked (one query)."""
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "initiator")
+        .filter(tasks__pk=task_id)
         .first()
     )
     if instance is None:
@@ -396,11 +424,12 @@ def complete_task(
     if len(opinion) > 2000:
         raise InvalidInput(_("An opinion has at most 2,000 characters."), field="opinion")
     with transaction.atomic():
-        task = Task.objects.select_related("instance").filter(pk=task_id).first()
+        instance = _locked_instance_of_task(task_id)
+        # Read after the lock: a completion that got there first is seen here.
+        task = Task.objects.filter(pk=task_id).first()
         if task is None:
             raise NotFound()
-        instance = _locked_instance(task.instance_id)
-        task.refresh_from_db()
+        task.instance = instance
         if task.status != TaskStatus.OPEN:
             who = task.completed_by.display_name if task.completed_by else ""
             raise Conflict(
@@ -425,7 +454,8 @@ def complete_task(
         task.status = TaskStatus.COMPLETED
         task.completed_at = timezone.now()
         task.completed_by = actor
-        task.assignee = task.assignee or actor
+        if task.assignee_id is None:
+            task.assignee = actor
         task.opinion = opinion
         task.data = clean
         task.save()
@@ -474,15 +504,73 @@ def _colleague(username: str, message: str) -> User:
     return target
 
 
+def _performers(task: Task) -> list[User]:
+    """Who has the task in their 待办: the assignee, or every candidate while it is unclaimed."""
+    if task.assignee_id is not None:
+        return [task.assignee] if task.assignee else []
+    return [c.user for c in task.candidates.select_related("user")]
+
+
+def _notify_performers(task: Task, *, kind: str, by: User | None, message: str = "") -> list[User]:
+    recipients = _performers(task)
+    title_by_kind = {
+        "urge": _("Reminder: %(step)s of “%(title)s”"),
+        "task": _("New task: %(step)s of “%(title)s”"),
+    }
+    notifications.notify(
+        recipients,
+        kind=kind,
+        title=title_by_kind[kind] % {"step": task.name, "title": task.instance.title},
+        body=message,
+        obj=task,
+        actor=by,
+    )
+    return recipients
+
+
+def _open_task_locked(task_id: int, **conditions: Any) -> Task | None:
+    """Lock the task's instance, then read the task if it is still open.
+
+    Every action on an instance's tasks takes this lock first, so two actions on one document
+    never interleave (the engine state, the task rows and the inbox entries move together).
+    """
+    instance = _locked_instance_of_task(task_id)
+    task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN, **conditions).first()
+    if task is not None:
+        task.instance = instance
+    return task
+
+
+def _step_event(
+    task: Task,
+    action: str,
+    actor: User,
+    *,
+    event_task: Task | None = None,
+    opinion: str = "",
+    detail: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """After a change to a task: the inbox entries, the instance's history and the audit entry."""
+    _sync_inbox(task.instance_id)
+    HistoryEvent.objects.create(
+        instance_id=task.instance_id,
+        task=event_task or task,
+        action=action,
+        actor=actor,
+        step_name=task.name,
+        opinion=opinion[:2000],
+        detail=detail[:300],
+    )
+    record(f"workflow.task.{action}", obj=task, before=before, after=after)
+
+
 def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
     """加签: ask one more person for an opinion before this step can be completed."""
     target = _colleague(username, _("Choose an active colleague to add."))
     with transaction.atomic():
-        task = (
-            Task.objects.select_for_update()
-            .filter(pk=task_id, status=TaskStatus.OPEN, added_for__isnull=True)
-            .first()
-        )
+        task = _open_task_locked(task_id, added_for__isnull=True)
         if task is None:
             raise NotFound()
         if not _may_work(actor, task):
@@ -497,27 +585,22 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             context_label=task.context_label,
             due_on=task.due_on,
         )
-        _sync_inbox(task.instance_id)
-        HistoryEvent.objects.create(
-            instance_id=task.instance_id,
-            task=added,
-            action="add_signer",
-            actor=actor,
-            step_name=task.name,
-            opinion=reason[:2000],
+        _step_event(
+            task,
+            "add_signer",
+            actor,
+            event_task=added,
+            opinion=reason,
             detail=f"+ {target.display_name}",
-        )
-        record(
-            "workflow.task.add_signer",
-            obj=task,
             after={"signer": target.username, "reason": reason[:200]},
         )
+        _notify_performers(added, kind="task", by=actor)
     return added
 
 
 def claim_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id, status=TaskStatus.OPEN).first()
+        task = _open_task_locked(task_id)
         if task is None:
             raise NotFound()
         if task.assignee_id is not None:
@@ -526,38 +609,18 @@ def claim_task(actor: User, task_id: int) -> Task:
             raise Forbidden(_("This task is not yours to take."))
         task.assignee = actor
         task.save(update_fields=["assignee"])
-        _sync_inbox(task.instance_id)
-        HistoryEvent.objects.create(
-            instance_id=task.instance_id,
-            task=task,
-            action="claim",
-            actor=actor,
-            step_name=task.name,
-        )
-        record("workflow.task.claim", obj=task)
+        _step_event(task, "claim", actor)
     return task
 
 
 def release_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
-        task = (
-            Task.objects.select_for_update()
-            .filter(pk=task_id, status=TaskStatus.OPEN, assignee=actor)
-            .first()
-        )
+        task = _open_task_locked(task_id, assignee=actor)
         if task is None or not task.candidates.exists():
             raise InvalidInput(_("Only a task taken from a shared queue can be released."))
         task.assignee = None
         task.save(update_fields=["assignee"])
-        _sync_inbox(task.instance_id)
-        HistoryEvent.objects.create(
-            instance_id=task.instance_id,
-            task=task,
-            action="release",
-            actor=actor,
-            step_name=task.name,
-        )
-        record("workflow.task.release", obj=task)
+        _step_event(task, "release", actor)
     return task
 
 
@@ -565,7 +628,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
     """Hand a task to another person (转办)."""
     target = _colleague(to_username, _("Choose an active colleague to hand the task to."))
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id, status=TaskStatus.OPEN).first()
+        task = _open_task_locked(task_id)
         if task is None:
             raise NotFound()
         if not _may_work(actor, task):
@@ -573,41 +636,45 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
         task.save(update_fields=["assignee"])
-        _sync_inbox(task.instance_id)
-        HistoryEvent.objects.create(
-            instance_id=task.instance_id,
-            task=task,
-            action="transfer",
-            actor=actor,
-            step_name=task.name,
-            opinion=reason[:2000],
+        _step_event(
+            task,
+            "transfer",
+            actor,
+            opinion=reason,
             detail=f"→ {target.display_name}",
-        )
-        record(
-            "workflow.task.transfer",
-            obj=task,
             before={"assignee": before},
             after={"assignee": target.username, "reason": reason[:200]},
         )
+        _notify_performers(task, kind="task", by=actor)
     return task
 
 
-def urge_task(actor: User, task_id: int) -> Task:
-    """Remind the performer (催办): the initiator or a supervisor of the instance may."""
-    task = (
-        Task.objects.select_related("instance").filter(pk=task_id, status=TaskStatus.OPEN).first()
-    )
-    if task is None:
+def urge_task(actor: User, task_id: int, *, message: str = "") -> Task:
+    """Remind the performer (催办): the initiator or a process administrator may. The assignee,
+    or every candidate of an unclaimed task, gets a notification."""
+    message = (message or "").strip()
+    if len(message) > 500:
+        raise InvalidInput(_("A reminder has at most 500 characters."), field="message")
+    seen = Task.objects.select_related("instance").filter(pk=task_id).first()
+    if seen is None:
         raise NotFound()
-    if actor.pk != task.instance.initiator_id and not policy.can(actor, Action.MANAGE_PROCESSES):
+    if actor.pk != seen.instance.initiator_id and not policy.can(actor, Action.MANAGE_PROCESSES):
+        record_denied("workflow.task.urge", obj=seen, actor=actor)
         raise Forbidden(_("Only the initiator may urge this task."))
     with transaction.atomic():
+        task = _open_task_locked(task_id)
+        if task is None:
+            raise Conflict(_("This task was already handled."))
         task.urged_at = timezone.now()
         task.save(update_fields=["urged_at"])
-        HistoryEvent.objects.create(
-            instance_id=task.instance_id, task=task, action="urge", actor=actor, step_name=task.name
+        recipients = _notify_performers(task, kind="urge", by=actor, message=message)
+        _step_event(
+            task,
+            "urge",
+            actor,
+            opinion=message,
+            after={"notified": sorted(u.username for u in recipients)},
         )
-        record("workflow.task.urge", obj=task)
     return task
 
 
@@ -732,6 +799,48 @@ def withdraw(actor: User, instance_id: int) -> Task:
 # --- deadlines -----------------------------------------------------------------------------
 
 
+def _escalate(instance: ProcessInstance, task: Task, timer: dict[str, Any]) -> dict[str, Any]:
+    """督办 when a boundary timer on ``task`` fires: tell its performers and their supervisors;
+    with ``tongban:escalate="reassign"`` hand a task that is still open to the supervisor."""
+    people = _performers(task)
+    supervisors: dict[int, User] = {}
+    for person in people:
+        supervisors.update({u.pk: u for u in performers.supervisors_of(person)})
+    chiefs = sorted(supervisors.values(), key=lambda u: u.username)
+    task.refresh_from_db(fields=["status", "assignee"])
+    reassigned = ""
+    if timer.get("escalate") == "reassign" and chiefs and task.status == TaskStatus.OPEN:
+        task.assignee = chiefs[0]
+        task.save(update_fields=["assignee"])
+        reassigned = chiefs[0].username
+        HistoryEvent.objects.create(
+            instance=instance,
+            task=task,
+            action="escalate",
+            step_name=task.name,
+            detail=(_("Deadline passed; handed to %(who)s.") % {"who": chiefs[0].display_name})[
+                :300
+            ],
+        )
+    notifications.notify(
+        [*people, *chiefs],
+        kind="escalation",
+        title=_("Deadline passed: %(step)s of “%(title)s”")
+        % {"step": task.name, "title": instance.title},
+        body=_("Performer: %(who)s. Due: %(due)s.")
+        % {
+            "who": ", ".join(u.display_name for u in people) or "—",
+            "due": task.due_on.isoformat() if task.due_on else "—",
+        },
+        obj=task,
+    )
+    return {
+        "task": task.pk,
+        "notified": sorted(u.username for u in [*people, *chiefs]),
+        "reassigned_to": reassigned,
+    }
+
+
 def fire_due_timers(now: datetime | None = None) -> int:
     """Worker job: move on every instance whose timer is due. Each instance is locked and saved in
     its own transaction, so a timer fires once even with two workers or after a restart."""
@@ -747,9 +856,14 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 or instance.next_timer_at > now
             ):
                 continue  # another worker got there first
+            watched = list(
+                instance.tasks.filter(status=TaskStatus.OPEN, added_for__isnull=True)
+                .select_related("assignee")
+                .prefetch_related("candidates__user")
+            )
             wf = _restore(instance)
             try:
-                wf.fire_timers()
+                timers = wf.fire_timers()
             except engine.EngineError as exc:
                 HistoryEvent.objects.create(
                     instance=instance, action="timer", detail=str(exc)[:300]
@@ -759,7 +873,6 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 continue
             created = _sync_tasks(instance, wf, actor=None)
             _save_engine(instance, wf)
-            _sync_inbox(instance.pk)
             names = ", ".join(t.name for t in created)
             HistoryEvent.objects.create(
                 instance=instance,
@@ -767,7 +880,19 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 step_name=names[:200],
                 detail=_("A deadline passed; the process moved on.")[:300],
             )
-            record("workflow.timer.fire", obj=instance, after={"new_tasks": names[:200]})
+            escalated = [
+                _escalate(instance, task, instance.definition.timers.get(timer_id) or {})
+                for timer_id in timers
+                for task in watched
+                if task.bpmn_id
+                == (instance.definition.timers.get(timer_id) or {}).get("attached_to")
+            ]
+            _sync_inbox(instance.pk)
+            record(
+                "workflow.timer.fire",
+                obj=instance,
+                after={"timers": timers, "new_tasks": names[:200], "escalated": escalated},
+            )
             fired += 1
     return fired
 

@@ -20,6 +20,7 @@ from tongban.api.schemas import (
     TaskOut,
     TaskPage,
     TransferIn,
+    UrgeIn,
 )
 from tongban.core.errors import InvalidInput
 from tongban.workflow import diagram, selectors, services
@@ -151,8 +152,9 @@ def transfer(request: ApiRequest, task_id: int, payload: TransferIn) -> object:
 
 
 @router.post("/workflow/tasks/{task_id}/urge", response=TaskOut, summary="Urge (催办)")
-def urge(request: ApiRequest, task_id: int) -> object:
-    return services.urge_task(request.auth, task_id)
+def urge(request: ApiRequest, task_id: int, payload: UrgeIn | None = None) -> object:
+    message = payload.message if payload is not None else ""
+    return services.urge_task(request.auth, task_id, message=message)
 
 
 @router.post("/workflow/tasks/{task_id}/return", response=TaskOut, summary="Send back (退回)")

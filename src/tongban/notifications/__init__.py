@@ -1,0 +1,1 @@
+"""In-app notifications (消息提醒): urging, tasks handed over, deadlines that passed."""

@@ -1,0 +1,71 @@
+"""Sending and reading notifications. Sending happens inside the action that causes it (an
+urge, a hand-over, a deadline), whose audit entry names the recipients; reading is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.audit.services import record
+from tongban.core.errors import InvalidInput
+from tongban.identity.models import User
+from tongban.notifications.models import Notification, NotificationKind
+
+MAX_BODY = 2000
+
+
+def notify(
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    obj: Any = None,
+    actor: User | None = None,
+) -> list[Notification]:
+    """One notification for each distinct active recipient (the actor is not told of their own
+    action). Called inside the caller's transaction, so it is sent only if the action holds."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    if actor is not None:
+        people.pop(actor.pk, None)
+    object_type = obj._meta.label_lower if obj is not None else ""
+    return Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                title=title[:200],
+                body=body[:MAX_BODY],
+                object_type=object_type,
+                object_id=str(obj.pk) if obj is not None else "",
+                actor=actor,
+            )
+            for user in people.values()
+        ]
+    )
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark the person's own notifications read: the given ones, or all when ``ids`` is None."""
+    if ids is not None and (
+        not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or len(ids) > 500
+    ):
+        raise InvalidInput(_("Give at most 500 notification numbers."), field="ids")
+    with transaction.atomic():
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+        if ids is not None:
+            unread = unread.filter(pk__in=ids)
+        changed = unread.update(read_at=timezone.now())
+        if changed:
+            record(
+                "notifications.read",
+                object_type="notifications.notification",
+                after={"count": changed, "ids": ids[:50] if ids else "all"},
+            )
+    return changed

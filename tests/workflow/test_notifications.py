@@ -1,0 +1,152 @@
+"""Urging (催办) and handing over notify the performer; a person reads and clears only their own
+notifications, in the API and the web page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflow.test_api_and_pages import api_client
+from tongban.audit.models import AuditEntry
+from tongban.core.errors import Forbidden, InvalidInput
+from tongban.notifications import selectors as notes
+from tongban.notifications import services as note_services
+from tongban.notifications.models import Notification
+from tongban.workflow import services
+
+pytestmark = pytest.mark.django_db
+
+
+def started(office):
+    return services.start_instance(
+        office["clerk"],
+        process_key="outgoing_document",
+        title="关于开展安全检查的通知",
+        variables={"countersign_departments": ["FIN"]},
+    )
+
+
+def test_urging_notifies_every_candidate_of_an_unclaimed_task(office, make_staff):
+    second_chief = make_staff("edu_basic", "wf.chief2", role="division_head").user
+    instance = started(office)
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    review = instance.tasks.get(status="open")
+    services.urge_task(office["clerk"], review.pk, message="今天下班前请核稿")
+    for user in (office["chief"], second_chief):
+        [note] = notes.for_user(user)
+        assert note.kind == "urge" and note.body == "今天下班前请核稿"
+        assert "核稿" in note.title and "关于开展安全检查的通知" in note.title
+        assert (note.object_type, note.object_id) == ("workflow.task", str(review.pk))
+    assert not notes.for_user(office["clerk"]).exists()  # not told of one's own action
+    entry = AuditEntry.objects.filter(action="workflow.task.urge").latest("seq")
+    assert entry.after["notified"] == sorted(["wf.chief", "wf.chief2"])
+
+
+def test_urging_is_for_the_initiator_and_is_refused_without_a_trace_of_a_notification(office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    with pytest.raises(Forbidden):
+        services.urge_task(office["other"], draft.pk)
+    with pytest.raises(InvalidInput):
+        services.urge_task(office["clerk"], draft.pk, message="催" * 501)
+    assert Notification.objects.count() == 0
+    assert AuditEntry.objects.filter(action="workflow.task.urge", outcome="denied").exists()
+
+
+def test_a_task_handed_over_or_added_tells_the_new_performer(office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other", reason="请代拟")
+    [note] = notes.for_user(office["other"])
+    assert note.kind == "task" and note.actor == office["clerk"]
+    services.add_signer(office["other"], draft.pk, username="wf.eduhead")
+    assert notes.for_user(office["edu_head"]).get().kind == "task"
+
+
+def test_marking_read_touches_only_ones_own_notifications(office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other")
+    services.transfer_task(office["other"], draft.pk, to_username="wf.chief")
+    mine = notes.for_user(office["other"]).get()
+    theirs = notes.for_user(office["chief"]).get()
+    assert note_services.mark_read(office["other"], [mine.pk, theirs.pk]) == 1
+    theirs.refresh_from_db()
+    assert theirs.read_at is None and notes.unread_count(office["other"]) == 0
+    with pytest.raises(InvalidInput):
+        note_services.mark_read(office["chief"], ["x"])  # type: ignore[list-item]
+    assert note_services.mark_read(office["chief"]) == 1
+    assert AuditEntry.objects.filter(action="notifications.read").count() == 2
+
+
+def test_notifications_through_the_api(client, office):
+    instance = started(office)
+    clerk = api_client(client, "wf.clerk")
+    draft = instance.tasks.get(status="open")
+    assert clerk.post(f"/api/v1/workflow/tasks/{draft.pk}/transfer", {"to": "wf.other"},
+                      content_type="application/json").status_code == 200  # fmt: skip
+    other = api_client(client, "wf.other")
+    urged = clerk.post(
+        f"/api/v1/workflow/tasks/{draft.pk}/urge",
+        {"message": "请尽快"},
+        content_type="application/json",
+    )
+    assert urged.status_code == 200, urged.content
+    page = other.get("/api/v1/notifications?unread=true").json()
+    assert page["unread"] == 2 and [n["kind"] for n in page["items"]] == ["urge", "task"]
+    assert page["items"][0]["body"] == "请尽快" and page["items"][0]["actor"]
+    bad = other.post("/api/v1/notifications/read", {"ids": "all"}, content_type="application/json")
+    assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
+    done = other.post(
+        "/api/v1/notifications/read",
+        {"ids": [page["items"][0]["id"]]},
+        content_type="application/json",
+    )
+    assert done.json() == {"marked": 1, "unread": 1}
+    assert other.post("/api/v1/notifications/read", {}, content_type="application/json").json() == {
+        "marked": 1,
+        "unread": 0,
+    }
+    assert clerk.get("/api/v1/notifications").json()["items"] == []
+
+
+def test_the_notifications_page_opens_a_message_and_the_top_bar_counts(client, office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other", reason="请代拟")
+    client.force_login(office["other"])
+    page = client.get("/notifications/").content.decode()
+    assert "新待办" in page and "关于开展安全检查的通知" in page and 'class="unread"' in page
+    top = client.get("/inbox/").content.decode()
+    assert 'href="/notifications/">消息 <span class="badge badge-danger">1</span>' in top
+    [note] = notes.for_user(office["other"])
+    opened = client.post(f"/notifications/{note.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == f"/workflow/tasks/{draft.pk}/"
+    assert notes.unread_count(office["other"]) == 0
+    assert client.post(f"/notifications/{note.pk + 999}/open/").status_code == 404
+    assert client.get("/notifications/open/").status_code == 404  # no such page, no write
+
+
+def test_one_cannot_open_someone_elses_notification(client, office):
+    instance = started(office)
+    services.transfer_task(
+        office["clerk"], instance.tasks.get(status="open").pk, to_username="wf.other"
+    )
+    [note] = notes.for_user(office["other"])
+    client.force_login(office["chief"])
+    assert client.post(f"/notifications/{note.pk}/open/").status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_urging_from_the_task_page_sends_the_message(client, office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other")
+    client.force_login(office["clerk"])
+    response = client.post(
+        f"/workflow/tasks/{draft.pk}/", {"action": "urge", "message": "明天上午前完成"}
+    )
+    assert response.status_code == 302
+    assert notes.for_user(office["other"]).filter(kind="urge", body="明天上午前完成").exists()
+    page = client.get(f"/workflow/tasks/{draft.pk}/").content.decode()
+    assert "上次催办" in page
