@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -271,7 +272,7 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         template,
         {
@@ -283,6 +284,9 @@ def staff_list(request: StaffRequest) -> HttpResponse:
             "can_manage": policy.can(request.user, Action.MANAGE_STAFF),
         },
     )
+    # The same URL answers a whole page or, for htmx, only the rows: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -313,7 +317,9 @@ def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
 def staff_reveal(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
     data = services.reveal_personal_data(request.user, staff)
-    return render(request, "web/staff_personal_data.html", {"staff": staff, "data": data})
+    response = render(request, "web/staff_personal_data.html", {"staff": staff, "data": data})
+    add_never_cache_headers(response)  # whole ID and phone numbers: never kept by a browser
+    return response
 
 
 @login_required
