@@ -197,3 +197,38 @@ def test_outgoing_document_through_the_ui(served, browser):
     assert "已办结" in content and "签发" in content and "会签同意" in content
     assert page.locator("svg .done").count() >= 7
     page.close()
+
+
+def test_urging_reaches_the_reviewer_as_a_notification(served, browser):
+    title = "关于报送年度工作总结的通知"
+    page = _sign_in(browser, served["base"], "clerk")
+    page.goto(served["base"] + "/workflow/start/")
+    page.fill("input[name=title]", title)
+    page.check("input[value=SFS-CZJ]")
+    page.click("#main button[type=submit]")
+    page.wait_for_url("**/workflow/instances/*/")
+    instance_url = page.url
+    page.close()
+    _handle(browser, served["base"], "clerk", title, "请核稿")
+
+    page = _sign_in(browser, served["base"], "clerk")
+    page.goto(instance_url)
+    page.click("dl.facts a:has-text('核稿')")  # 当前环节 → the review task
+    page.wait_for_load_state()
+    page.fill("input[name=message]", "请今天下班前核稿")
+    page.click("form.inline-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "上次催办" in page.content()
+    page.close()
+
+    page = _sign_in(browser, served["base"], "chief")
+    badge = page.locator("a.topbar-count[href='/notifications/'] .badge")
+    assert badge.inner_text() == "1"
+    page.click("a.topbar-count[href='/notifications/']")
+    page.wait_for_url("**/notifications/")
+    assert "请今天下班前核稿" in page.content()
+    page.click(f"button.link-button:has-text('{title}')")
+    page.wait_for_url("**/workflow/tasks/*/")
+    assert "核稿" in page.content()
+    assert page.locator("a.topbar-count[href='/notifications/'] .badge").inner_text() == "0"
+    page.close()
