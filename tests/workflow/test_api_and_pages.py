@@ -170,3 +170,44 @@ def test_process_pages_are_for_the_system_administrator(client, office):
     client.force_login(office["clerk"])
     assert client.get("/workflow/definitions/").status_code == 403
     assert client.get("/workflow/monitor/").status_code == 403
+
+
+def test_the_monitor_counts_by_process_and_lists_overdue_and_stuck_tasks(client, office, sysadmin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.workflow import services
+    from tongban.workflow.models import InboxEntry, Task, TaskCandidate
+
+    first = services.start_instance(
+        office["clerk"], process_key="outgoing_document", title="甲文",
+        variables={"countersign_departments": ["FIN"]},
+    )  # fmt: skip
+    services.start_instance(
+        office["clerk"], process_key="outgoing_document", title="乙文",
+        variables={"countersign_departments": ["FIN"]},
+    )  # fmt: skip
+    late = first.tasks.get(status="open")
+    Task.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    services.complete_task(office["clerk"], late.pk)
+    review = first.tasks.get(status="open")  # a shared review nobody can take any more
+    Task.objects.filter(pk=review.pk).update(assignee=None)
+    TaskCandidate.objects.filter(task=review).delete()
+    InboxEntry.objects.filter(task=review).delete()
+    second_draft = Task.objects.get(status="open", instance__title="乙文")
+    Task.objects.filter(pk=second_draft.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+
+    client.force_login(sysadmin)
+    page = client.get("/workflow/monitor/").content.decode()
+    assert "甲文" in page and "乙文" in page
+    answer = client.get("/api/v1/workflow/monitor").json()
+    [line] = answer["by_definition"]
+    assert (line["key"], line["running"], line["overdue"], line["stuck"]) == (
+        "outgoing_document", 2, 1, 1,
+    )  # fmt: skip
+    assert [t["instance_title"] for t in answer["overdue"]] == ["乙文"]
+    assert [t["id"] for t in answer["stuck"]] == [review.pk]
+    assert client.get("/api/v1/workflow/monitor?process_key=nothing").json()["by_definition"] == []
+    clerk = api_client(client, "wf.clerk")
+    assert clerk.get("/api/v1/workflow/monitor").status_code == 403

@@ -396,3 +396,18 @@ class MarkReadIn(Schema):
 class MarkedOut(Schema):
     marked: int
     unread: int
+
+
+class MonitorLine(Schema):
+    key: str
+    name: str
+    running: int
+    overdue: int
+    stuck: int
+
+
+class MonitorOut(Schema):
+    by_definition: list[MonitorLine]
+    overdue: list[TaskOut]
+    stuck: list[TaskOut]
+    running: list[InstanceOut]

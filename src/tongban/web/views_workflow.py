@@ -233,7 +233,8 @@ def definitions(request: StaffRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 def monitor(request: StaffRequest) -> HttpResponse:
-    return render(request, "web/monitor.html", selectors.monitor(request.user))
+    key = request.GET.get("process", "")[:100]
+    return render(request, "web/monitor.html", selectors.monitor(request.user, key))
 
 
 @login_required

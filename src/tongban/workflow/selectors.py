@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tongban.core.errors import NotFound
@@ -145,21 +145,52 @@ def definitions(user: Any) -> QuerySet[ProcessDefinition]:
     return ProcessDefinition.objects.defer("bpmn_xml", "spec").order_by("key", "-version")
 
 
-def monitor(user: Any) -> dict[str, Any]:
-    """Running instances for the administrator: overdue, stuck (an open task nobody can take)."""
+MONITOR_ROWS = 100
+
+
+def monitor(user: Any, process_key: str = "") -> dict[str, Any]:
+    """Running instances for the process administrator: a line per process with how many run,
+    how many tasks are overdue and how many are stuck (open, nobody assigned and nobody may claim
+    them); then the first overdue and stuck tasks and the newest running instances."""
     policy.require(user, Action.MANAGE_PROCESSES)
     today = timezone.localdate()
-    running = ProcessInstance.objects.filter(status="running").select_related(
-        "definition", "initiator"
-    )
-    open_tasks = Task.objects.filter(status=TaskStatus.OPEN)
+    running = ProcessInstance.objects.filter(status="running")
+    open_tasks = Task.objects.filter(status=TaskStatus.OPEN, instance__status="running")
+    if process_key:
+        running = running.filter(definition__key=process_key)
+        open_tasks = open_tasks.filter(instance__definition__key=process_key)
+    overdue = open_tasks.filter(due_on__lt=today)
     stuck = open_tasks.filter(assignee__isnull=True).exclude(
         Exists(TaskCandidate.objects.filter(task=OuterRef("pk")))
     )
+    lines: dict[str, dict[str, Any]] = {}
+    for key, name, count in (
+        running.values_list("definition__key", "definition__name")
+        .annotate(n=Count("pk"))
+        .order_by("definition__key")
+    ):
+        line = lines.setdefault(
+            key, {"key": key, "name": name, "running": 0, "overdue": 0, "stuck": 0}
+        )
+        line["running"] += count
+    for field, qs in (("overdue", overdue), ("stuck", stuck)):
+        for key, count in (
+            qs.values_list("instance__definition__key").annotate(n=Count("pk")).order_by()
+        ):
+            if key in lines:
+                lines[key][field] += count
     return {
-        "running": running,
-        "overdue": open_tasks.filter(due_on__lt=today).select_related("instance", "assignee"),
-        "stuck": stuck.select_related("instance"),
+        "by_definition": list(lines.values()),
+        "running": running.select_related("definition", "initiator")
+        .defer("state", "variables", "definition__bpmn_xml", "definition__spec")
+        .order_by("-started_at")[:MONITOR_ROWS],
+        "overdue": overdue.select_related("instance__definition", "instance__initiator", "assignee")
+        .defer(*LIST_DEFERRED)
+        .order_by("due_on", "pk")[:MONITOR_ROWS],
+        "stuck": stuck.select_related("instance__definition", "instance__initiator", "assignee")
+        .defer(*LIST_DEFERRED)
+        .order_by("created_at", "pk")[:MONITOR_ROWS],
+        "process_key": process_key,
     }
 
 

@@ -15,6 +15,7 @@ from tongban.api.schemas import (
     InstanceIn,
     InstanceOut,
     InstancePage,
+    MonitorOut,
     ReasonIn,
     ReturnIn,
     TaskOut,
@@ -103,6 +104,13 @@ def terminate(request: ApiRequest, instance_id: int, payload: ReasonIn) -> objec
 )
 def withdraw(request: ApiRequest, instance_id: int) -> object:
     return services.withdraw(request.auth, instance_id)
+
+
+@router.get(
+    "/workflow/monitor", response=MonitorOut, summary="Running processes: overdue, stuck (admin)"
+)
+def monitor(request: ApiRequest, process_key: str = "") -> dict:
+    return selectors.monitor(request.auth, process_key)
 
 
 @router.get("/workflow/tasks", response=TaskPage, summary="My inbox: todo (待办) or done (已办)")
