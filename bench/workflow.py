@@ -1,8 +1,9 @@
 """The standard outgoing-document process run N times through the facade with every step
 persisted (SQLite), beside the same process run by SpiffWorkflow in memory with no persistence
-(the engine's own limit), in the same run. Also: the cost of one step of an instance with a long
-history (1,000 completed tasks) against a short one (10), and the inbox query's p95 over many
-open tasks.
+(the engine's own limit), and beside the engine with only its own state written to SQLite per
+step (the floor of any persisted design), in the same run. Also: the cost of one step of an
+instance with a long history (1,000 completed tasks) against a short one (10), and the inbox
+query's p95 over many open tasks beside the first design of that query.
 
 The peer: the same process run by the npm package bpmn-engine (bench/peer/bpmn_engine_run.mjs).
 """
@@ -84,6 +85,37 @@ def main() -> None:
             wf.complete(task.id, {"approved": True})
             in_memory_completions += 1
     in_memory_s = time.perf_counter() - start
+
+    # A second reference: the engine with only its own state saved, each step restored from and
+    # written back to a plain SQLite table in its own transaction (no task rows, history, audit
+    # or permission checks): the floor of any design that persists SpiffWorkflow per step.
+    import json
+    import sqlite3
+    import tempfile
+
+    raw = sqlite3.connect(Path(tempfile.mkdtemp()) / "raw.sqlite3", isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("CREATE TABLE state (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    start = time.perf_counter()
+    raw_completions = 0
+    for i in range(n):
+        wf = engine.Workflow.start(definition.spec, {**variables, **system}, cache_key="bench")
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("INSERT INTO state VALUES (?, ?)", (i, json.dumps(wf.state())))
+        raw.execute("COMMIT")
+        while True:
+            raw.execute("BEGIN IMMEDIATE")
+            (body,) = raw.execute("SELECT body FROM state WHERE id = ?", (i,)).fetchone()
+            wf = engine.Workflow.restore(definition.spec, json.loads(body), cache_key="bench")
+            if wf.completed:
+                raw.execute("COMMIT")
+                break
+            task = wf.ready_user_tasks()[0]
+            wf.complete(task.id, {"approved": True})
+            raw.execute("UPDATE state SET body = ? WHERE id = ?", (json.dumps(wf.state()), i))
+            raw.execute("COMMIT")
+            raw_completions += 1
+    state_only_s = time.perf_counter() - start
 
     # Persisted: the services, every step a transaction with rows, history and audit.
     def performer(task: Task) -> User:
@@ -241,6 +273,12 @@ def main() -> None:
             },
             "ratio_persisted_to_in_memory": round(in_memory_s / persisted_s, 3),
             "target_ratio": 0.5,
+            "reference_engine_state_only_in_sqlite": {
+                "instances_per_s": round(n / state_only_s, 1),
+                "task_completions_per_s": round(raw_completions / state_only_s, 1),
+                "ratio_to_in_memory": round(in_memory_s / state_only_s, 3),
+                "ratio_persisted_to_it": round(state_only_s / persisted_s, 3),
+            },
             "step_with_history": {
                 "history_10_ms": round(short_cost * 1000, 2),
                 f"history_{long_history}_ms": round(long_cost * 1000, 2),
