@@ -165,6 +165,19 @@ def _handle(browser, base: str, username: str, title: str, opinion: str) -> None
     page.close()
 
 
+def _start(browser, base: str, title: str) -> str:
+    """``clerk`` starts an outgoing document countersigned by 财政局; the instance page's URL."""
+    page = _sign_in(browser, base, "clerk")
+    page.goto(base + "/workflow/start/")
+    page.fill("input[name=title]", title)
+    page.check("input[value=SFS-CZJ]")
+    page.click("#main button[type=submit]")
+    page.wait_for_url("**/workflow/instances/*/")
+    url = page.url
+    page.close()
+    return url
+
+
 def test_outgoing_document_through_the_ui(served, browser):
     title = "关于做好冬季安全生产工作的通知"
     czj_head = next(
@@ -172,14 +185,7 @@ def test_outgoing_document_through_the_ui(served, browser):
         for x in served["logins"]
         if x["department"] == "SFS-CZJ" and "bureau_head" in x["roles"]
     )
-    page = _sign_in(browser, served["base"], "clerk")
-    page.goto(served["base"] + "/workflow/start/")
-    page.fill("input[name=title]", title)
-    page.check("input[value=SFS-CZJ]")
-    page.click("#main button[type=submit]")
-    page.wait_for_url("**/workflow/instances/*/")
-    instance_url = page.url
-    page.close()
+    instance_url = _start(browser, served["base"], title)
     steps = [
         ("clerk", "请核稿"),
         ("chief", "同意"),
@@ -201,14 +207,7 @@ def test_outgoing_document_through_the_ui(served, browser):
 
 def test_urging_reaches_the_reviewer_as_a_notification(served, browser):
     title = "关于报送年度工作总结的通知"
-    page = _sign_in(browser, served["base"], "clerk")
-    page.goto(served["base"] + "/workflow/start/")
-    page.fill("input[name=title]", title)
-    page.check("input[value=SFS-CZJ]")
-    page.click("#main button[type=submit]")
-    page.wait_for_url("**/workflow/instances/*/")
-    instance_url = page.url
-    page.close()
+    instance_url = _start(browser, served["base"], title)
     _handle(browser, served["base"], "clerk", title, "请核稿")
 
     page = _sign_in(browser, served["base"], "clerk")

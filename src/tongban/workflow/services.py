@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,33 +225,23 @@ def _sync_tasks(
 
 def _sync_inbox(instance_id: int) -> None:
     """Rewrite the inbox entries of an instance's open tasks: the assignee's, or every
-    candidate's while nobody has claimed the task. Every action that changes tasks ends here."""
+    candidate's while nobody has claimed the task. Every action that changes tasks ends here.
+
+    Two statements (one INSERT … SELECT, the same on SQLite and PostgreSQL) rather than reading
+    the rows into Python: this runs on every step of every process.
+    """
     InboxEntry.objects.filter(instance_id=instance_id).delete()
-    open_tasks = list(
-        Task.objects.filter(instance_id=instance_id, status=TaskStatus.OPEN).values(
-            "pk", "assignee_id", "due_on", "created_at"
+    entry, task, candidate = (m._meta.db_table for m in (InboxEntry, Task, TaskCandidate))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entry} (task_id, instance_id, user_id, due_on, created_at) "  # noqa: S608 - table names from the models
+            f"SELECT t.id, t.instance_id, t.assignee_id, t.due_on, t.created_at FROM {task} t "
+            "WHERE t.instance_id = %s AND t.status = %s AND t.assignee_id IS NOT NULL "
+            f"UNION ALL SELECT t.id, t.instance_id, c.user_id, t.due_on, t.created_at FROM {task} t "
+            f"JOIN {candidate} c ON c.task_id = t.id "
+            "WHERE t.instance_id = %s AND t.status = %s AND t.assignee_id IS NULL",
+            [instance_id, TaskStatus.OPEN, instance_id, TaskStatus.OPEN],
         )
-    )
-    shared = [t["pk"] for t in open_tasks if t["assignee_id"] is None]
-    candidates: dict[int, list[int]] = {}
-    if shared:
-        for task_id, user_id in TaskCandidate.objects.filter(task_id__in=shared).values_list(
-            "task_id", "user_id"
-        ):
-            candidates.setdefault(task_id, []).append(user_id)
-    InboxEntry.objects.bulk_create(
-        [
-            InboxEntry(
-                task_id=t["pk"],
-                instance_id=instance_id,
-                user_id=user_id,
-                due_on=t["due_on"],
-                created_at=t["created_at"],
-            )
-            for t in open_tasks
-            for user_id in ([t["assignee_id"]] if t["assignee_id"] else candidates.get(t["pk"], []))
-        ]
-    )
 
 
 def _deadline(definition: ProcessDefinition, timer_id: str) -> datetime | None:
@@ -374,24 +364,14 @@ def start_instance(
     return instance
 
 
-def _locked_instance(pk: int) -> ProcessInstance:
+def _locked_instance(pk: int | None = None, *, task_id: int | None = None) -> ProcessInstance:
+    """An instance (or the one a task belongs to), its row locked: one query. Only the instance
+    row is locked, not the definition or initiator it is read with."""
+    where = {"pk": pk} if task_id is None else {"tasks__pk": task_id}
     instance = (
         ProcessInstance.objects.select_for_update(of=("self",))
         .select_related("definition", "initiator")
-        .filter(pk=pk)
-        .first()
-    )
-    if instance is None:
-        raise NotFound()
-    return instance
-
-
-def _locked_instance_of_task(task_id: int) -> ProcessInstance:
-    """The instance a task belongs to, locked (one query)."""
-    instance = (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "initiator")
-        .filter(tasks__pk=task_id)
+        .filter(**where)
         .first()
     )
     if instance is None:
@@ -424,7 +404,7 @@ def complete_task(
     if len(opinion) > 2000:
         raise InvalidInput(_("An opinion has at most 2,000 characters."), field="opinion")
     with transaction.atomic():
-        instance = _locked_instance_of_task(task_id)
+        instance = _locked_instance(task_id=task_id)
         # Read after the lock: a completion that got there first is seen here.
         task = Task.objects.filter(pk=task_id).first()
         if task is None:
@@ -534,7 +514,7 @@ def _open_task_locked(task_id: int, **conditions: Any) -> Task | None:
     Every action on an instance's tasks takes this lock first, so two actions on one document
     never interleave (the engine state, the task rows and the inbox entries move together).
     """
-    instance = _locked_instance_of_task(task_id)
+    instance = _locked_instance(task_id=task_id)
     task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN, **conditions).first()
     if task is not None:
         task.instance = instance
