@@ -39,9 +39,9 @@ class ProcessDefinition(models.Model):
 
 
 class InstanceStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    COMPLETED = "completed", _("Completed")
-    TERMINATED = "terminated", _("Terminated")
+    RUNNING = "running", pgettext_lazy("process status", "Running")
+    COMPLETED = "completed", pgettext_lazy("process status", "Completed")
+    TERMINATED = "terminated", pgettext_lazy("process status", "Terminated")
 
 
 class ProcessInstance(models.Model):
