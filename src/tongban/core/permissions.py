@@ -37,6 +37,8 @@ class Action(models.TextChoices):
         "workflow.manage",
         _("Import process definitions, monitor and terminate instances"),
     )
+    MANAGE_SEALS = "seals.manage", _("Run the platform CA: issue and revoke seal certificates")
+    SIGN_WITH_SEAL = "seals.sign", _("Seal documents with the department's seal")
     VIEW_AUDIT = "audit.view", _("Read the audit trail")
     VERIFY_AUDIT = "audit.verify", _("Verify the audit trail")
 
@@ -62,6 +64,7 @@ ADMIN_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Action.VIEW_ROLE,
             Action.MANAGE_ROLE,
             Action.GRANT_CLEARANCE,
+            Action.MANAGE_SEALS,
         }
     ),
     # Reading and verifying the audit trail, nothing else.
@@ -69,7 +72,13 @@ ADMIN_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 ADMIN_ONLY_ACTIONS = frozenset(
-    {Action.MANAGE_ROLE, Action.GRANT_CLEARANCE, Action.VIEW_AUDIT, Action.VERIFY_AUDIT}
+    {
+        Action.MANAGE_ROLE,
+        Action.GRANT_CLEARANCE,
+        Action.MANAGE_SEALS,
+        Action.VIEW_AUDIT,
+        Action.VERIFY_AUDIT,
+    }
 )
 """Actions no department role can grant: only the administrator who owns them has them."""
 

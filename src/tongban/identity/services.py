@@ -362,6 +362,22 @@ def set_active(actor: User, user: User, active: bool) -> None:
 # --- second factor -------------------------------------------------------------------------
 
 
+def confirm_second_factor(user: User, code: str, *, action: str) -> None:
+    """A fresh one-time code for a sensitive action (signing with a seal): the person must have a
+    second factor set up, and a code is good once (the step is remembered, as at sign-in)."""
+    if not user.totp_enabled or not user.totp_secret:
+        raise Forbidden(
+            _("This needs a second factor; set up an authenticator app on your account page first.")
+        )
+    if not (code or "").strip():
+        raise Forbidden(_("Enter the 6-digit code from your authenticator app."))
+    step = totp.matching_step(user.totp_secret, code.strip(), user.totp_last_step)
+    if step is None:
+        raise Forbidden(_("The one-time code is not correct or was already used."))
+    User.objects.filter(pk=user.pk).update(totp_last_step=step)
+    user.totp_last_step = step
+
+
 def begin_totp_enrolment(user: User) -> str:
     """A fresh secret to show to the user; nothing changes until ``confirm_totp`` succeeds."""
     return totp.new_secret()

@@ -34,6 +34,13 @@ BUILTIN_ROLES: list[dict[str, object]] = [
         "default_scope": "subtree",
     },
     {
+        "code": "seal_keeper",
+        "name": "印章管理员",
+        "description": "Keeps the department's seal: seals documents with it (with a second factor).",
+        "permissions": [Action.SIGN_WITH_SEAL],
+        "default_scope": "department",
+    },
+    {
         "code": "city_leader",
         "name": "市领导",
         "description": "City leadership: sees the whole organisation.",

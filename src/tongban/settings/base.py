@@ -20,6 +20,11 @@ SECRET_KEY = env_str("TONGBAN_SECRET_KEY", "") or generated_secret(HOME, "django
 # A second, separate key seals the audit trail's head so a database-only attacker cannot
 # recompute the chain after deleting its last entries.
 AUDIT_HMAC_KEY = env_str("TONGBAN_AUDIT_KEY", "") or generated_secret(HOME, "audit_hmac_key")
+# Encrypts the private keys of the issuing CA, the TSA and every seal at rest (the root CA's key
+# is encrypted with the operator's passphrase instead, which is never stored).
+SEAL_KEY = env_str("TONGBAN_SEAL_KEY", "") or generated_secret(HOME, "seal_key")
+# Where the public reaches the platform: verification links and QR codes on sealed documents.
+PUBLIC_URL = env_str("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 
 ALLOWED_HOSTS = env_list("TONGBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("TONGBAN_CSRF_TRUSTED_ORIGINS", [])
@@ -36,6 +41,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.org",
     "tongban.notifications",
+    "tongban.seals",
     "tongban.workflow",
     "tongban.api",
     "tongban.web",

@@ -1,0 +1,681 @@
+"""Seals and signatures: the CA, certificates, sealing a PDF, verifying one (DESIGN.md §3).
+
+Every change checks permission, runs in a transaction and is audited. Sealing needs the
+seal-keeper's permission for the department (``seals.sign``) and a fresh one-time code; a refusal
+is audited before it is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, timedelta
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.audit.services import record, record_denied
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.permissions import Action
+from tongban.identity import services as identity
+from tongban.identity.models import User
+from tongban.org import policy
+from tongban.org.models import Department, Staff
+from tongban.seals import appearance, pdf, pki, sm2
+from tongban.seals.models import (
+    Authority,
+    AuthorityKind,
+    Certificate,
+    CertificateKind,
+    SignedDocument,
+)
+
+MAX_PDF_BYTES = 30 * 1024 * 1024
+MIN_PASSPHRASE = 12
+
+
+def _platform_secret() -> bytes:
+    return str(settings.SEAL_KEY).encode()
+
+
+def _fernet() -> Any:
+    import base64
+
+    from cryptography.fernet import Fernet
+
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(_platform_secret()).digest()))
+
+
+def organisation() -> str:
+    """The name on the platform's certificates: the top of the department tree."""
+    top = Department.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first()
+    return top.name if top else "tongban"
+
+
+def crl_url() -> str:
+    return f"{settings.PUBLIC_URL.rstrip('/')}/ca/crl"
+
+
+def verify_url(token: str) -> str:
+    return f"{settings.PUBLIC_URL.rstrip('/')}/verify/{token}/"
+
+
+# --- the CA --------------------------------------------------------------------------------
+
+
+def ca_ready() -> bool:
+    return Authority.objects.filter(kind=AuthorityKind.ISSUING).exists()
+
+
+def init_ca(passphrase: str) -> dict[str, str]:
+    """``tongban ca init``: a root CA (its key encrypted with ``passphrase``, which is not kept),
+    an issuing CA and the time-stamping authority. Once only."""
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise InvalidInput(
+            _("The passphrase needs at least %(n)d characters.") % {"n": MIN_PASSPHRASE},
+            field="passphrase",
+        )
+    if Authority.objects.exists():
+        raise Conflict(_("The platform CA already exists."))
+    name = organisation()
+    root = pki.make_root(name)
+    issuing = pki.make_issuing(root, name)
+    tsa = pki.issue(
+        issuing, common_name=f"{name} 时间戳服务", organisation=name, time_stamping=True,
+        days=10 * 365, crl_url=crl_url(),
+    )  # fmt: skip
+    with transaction.atomic():
+        for kind, issued, secret in (
+            (AuthorityKind.ROOT, root, passphrase.encode()),
+            (AuthorityKind.ISSUING, issuing, _platform_secret()),
+            (AuthorityKind.TSA, tsa, _platform_secret()),
+        ):
+            Authority.objects.create(
+                kind=kind,
+                certificate_pem=pki.pem(issued.certificate).decode(),
+                key_pem=pki.encrypt_key(issued.key, secret).decode(),
+            )
+        record(
+            "seals.ca.init",
+            object_type="seals.authority",
+            after={
+                "root_serial": format(root.certificate.serial_number, "x"),
+                "issuing_serial": format(issuing.certificate.serial_number, "x"),
+                "organisation": name,
+            },
+        )
+    return {"organisation": name, "root_sha256": _fingerprint(root.certificate)}
+
+
+def _fingerprint(cert: Any) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return str(cert.fingerprint(hashes.SHA256()).hex())
+
+
+def _authority(kind: str) -> Authority:
+    row = Authority.objects.filter(kind=kind).first()
+    if row is None:
+        raise Conflict(_("The platform CA has not been set up: run “tongban ca init”."))
+    return row
+
+
+def _open(kind: str) -> pki.Issued:
+    row = _authority(kind)
+    return pki.Issued(
+        pki.load_certificate(row.certificate_pem.encode()),
+        pki.decrypt_key(row.key_pem.encode(), _platform_secret()),
+    )
+
+
+def root_certificate() -> Any:
+    return pki.load_certificate(_authority(AuthorityKind.ROOT).certificate_pem.encode())
+
+
+def check_root_passphrase(passphrase: str) -> bool:
+    try:
+        pki.decrypt_key(_authority(AuthorityKind.ROOT).key_pem.encode(), passphrase)
+    except pki.PkiError:
+        return False
+    return True
+
+
+def _chain() -> list[Any]:
+    return [
+        pki.load_certificate(_authority(AuthorityKind.ISSUING).certificate_pem.encode()),
+        root_certificate(),
+    ]
+
+
+def crl_der() -> bytes:
+    """The issuing CA's current revocation list (published at /ca/crl)."""
+    from cryptography.hazmat.primitives import serialization
+
+    revoked = [
+        (int(c.serial, 16), c.revoked_at)
+        for c in Certificate.objects.filter(revoked_at__isnull=False, imported=False)
+        if c.revoked_at is not None
+    ]
+    return pki.make_crl(_open(AuthorityKind.ISSUING), revoked).public_bytes(
+        serialization.Encoding.DER
+    )
+
+
+# --- certificates --------------------------------------------------------------------------
+
+
+def _store(
+    actor: User,
+    issued: pki.Issued,
+    *,
+    kind: str,
+    department: Department | None,
+    user: User | None,
+    imported: bool,
+) -> Certificate:
+    cert = issued.certificate
+    national = sm2.new_key_pair()
+    return Certificate.objects.create(
+        sm2_public=national.public_hex,
+        sm2_private=_fernet().encrypt(national.private_hex.encode()).decode(),
+        kind=kind,
+        department=department,
+        user=user,
+        subject=cert.subject.rfc4514_string()[:300],
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        certificate_pem=pki.pem(cert).decode(),
+        key_pem=pki.encrypt_key(issued.key, _platform_secret()).decode(),
+        imported=imported,
+        created_by_username=actor.username,
+    )
+
+
+def issue_certificate(
+    actor: User,
+    *,
+    kind: str,
+    department_code: str = "",
+    username: str = "",
+    days: int = 3 * 365,
+) -> Certificate:
+    """Issue a seal certificate for a department (公章) or a personal one for a staff member."""
+    policy.require(actor, Action.MANAGE_SEALS)
+    if kind not in CertificateKind.values:
+        raise InvalidInput(_("Choose a seal or a personal certificate."), field="kind")
+    if not 30 <= days <= 10 * 365:
+        raise InvalidInput(_("A certificate is valid for 30 days to 10 years."), field="days")
+    department = user = None
+    if kind == CertificateKind.SEAL:
+        department = Department.objects.filter(code__iexact=department_code.strip()).first()
+        if department is None:
+            raise InvalidInput(_("No department with this code."), field="department")
+        common_name, unit = department.name, "公章"
+    else:
+        staff = (
+            Staff.objects.select_related("user", "department")
+            .filter(user__username__iexact=username.strip(), user__is_active=True)
+            .first()
+        )
+        if staff is None:
+            raise InvalidInput(_("No active staff member with this login."), field="username")
+        user, department = staff.user, staff.department
+        common_name, unit = staff.user.display_name, "个人签名"
+    issued = pki.issue(
+        _open(AuthorityKind.ISSUING), common_name=common_name, organisation=organisation(),
+        unit=unit, days=days, crl_url=crl_url(),
+    )  # fmt: skip
+    with transaction.atomic():
+        certificate = _store(
+            actor, issued, kind=kind, department=department, user=user, imported=False
+        )
+        record(
+            "seals.certificate.issue",
+            obj=certificate,
+            after={"kind": kind, "subject": certificate.subject, "serial": certificate.serial},
+        )
+    return certificate
+
+
+def import_certificate(
+    actor: User,
+    *,
+    department_code: str,
+    certificate_pem: bytes,
+    key_pem: bytes,
+    key_passphrase: str = "",
+) -> Certificate:
+    """A department seal certificate issued by an outside CA, with its key (then encrypted with
+    the platform key like every other)."""
+    policy.require(actor, Action.MANAGE_SEALS)
+    department = Department.objects.filter(code__iexact=department_code.strip()).first()
+    if department is None:
+        raise InvalidInput(_("No department with this code."), field="department")
+    try:
+        cert = pki.load_certificate(certificate_pem)
+        key = pki.load_key(key_pem, key_passphrase or None)
+    except pki.PkiError as exc:
+        raise InvalidInput(str(exc), field="certificate") from exc
+    if not pki.matches(cert, key):
+        raise InvalidInput(_("The key does not belong to this certificate."), field="key")
+    if cert.not_valid_after_utc <= timezone.now():
+        raise InvalidInput(_("This certificate has expired."), field="certificate")
+    if Certificate.objects.filter(serial=format(cert.serial_number, "x")).exists():
+        raise Conflict(_("This certificate is already here."))
+    with transaction.atomic():
+        certificate = _store(
+            actor,
+            pki.Issued(cert, key),
+            kind=CertificateKind.SEAL,
+            department=department,
+            user=None,
+            imported=True,
+        )
+        record(
+            "seals.certificate.import",
+            obj=certificate,
+            after={"subject": certificate.subject, "serial": certificate.serial},
+        )
+    return certificate
+
+
+def revoke_certificate(actor: User, certificate_id: int, *, reason: str) -> Certificate:
+    policy.require(actor, Action.MANAGE_SEALS)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for revoking the certificate."), field="reason")
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None:
+            raise NotFound()
+        if certificate.revoked_at is not None:
+            raise Conflict(_("This certificate is already revoked."))
+        certificate.revoked_at = timezone.now()
+        certificate.revocation_reason = reason[:200]
+        certificate.save(update_fields=["revoked_at", "revocation_reason"])
+        record("seals.certificate.revoke", obj=certificate, after={"reason": reason[:200]})
+    return certificate
+
+
+def set_seal_image(actor: User, certificate_id: int, png: bytes | None) -> Certificate:
+    """An administrator's official seal image instead of the drawn one (None: drawn again)."""
+    policy.require(actor, Action.MANAGE_SEALS)
+    if png is not None:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            image = Image.open(io.BytesIO(png))
+            image.verify()
+        except (UnidentifiedImageError, OSError) as exc:
+            raise InvalidInput(_("The seal image must be a PNG file."), field="image") from exc
+        if image.format != "PNG" or len(png) > 2 * 1024 * 1024:
+            raise InvalidInput(
+                _("The seal image must be a PNG file of at most 2 MB."), field="image"
+            )
+    with transaction.atomic():
+        certificate = Certificate.objects.filter(pk=certificate_id, kind="seal").first()
+        if certificate is None:
+            raise NotFound()
+        certificate.seal_image = png
+        certificate.save(update_fields=["seal_image"])
+        record(
+            "seals.certificate.image",
+            obj=certificate,
+            after={"image": hashlib.sha256(png).hexdigest() if png else "drawn"},
+        )
+    return certificate
+
+
+def seal_png(certificate: Certificate) -> bytes:
+    if certificate.seal_image:
+        return bytes(certificate.seal_image)
+    name = certificate.department.name if certificate.department else certificate.subject
+    return appearance.png(name)
+
+
+def active_seal(department: Department) -> Certificate | None:
+    now = timezone.now()
+    return (
+        Certificate.objects.filter(
+            department=department,
+            kind=CertificateKind.SEAL,
+            revoked_at__isnull=True,
+            not_before__lte=now,
+            not_after__gt=now,
+        )
+        .order_by("-not_after")
+        .first()
+    )
+
+
+def expiring(days: int = 30) -> list[Certificate]:
+    """Valid certificates that expire within ``days`` (expiry warnings)."""
+    now = timezone.now()
+    return list(
+        Certificate.objects.filter(
+            revoked_at__isnull=True, not_after__gt=now, not_after__lte=now + timedelta(days=days)
+        ).select_related("department", "user")
+    )
+
+
+# --- sealing -------------------------------------------------------------------------------
+
+
+def _qr_png(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=6, border=1)
+    return out.getvalue()
+
+
+def sign_pdf(
+    actor: User,
+    data: bytes,
+    *,
+    seal: str,
+    otp: str,
+    page: int | None = None,
+    x: float | None = None,
+    y: float | None = None,
+    reason: str = "",
+    filename: str = "",
+) -> tuple[bytes, SignedDocument]:
+    """用印: the PDF with the department's seal, a timestamp and a QR code to its verification.
+
+    Needs ``seals.sign`` for that department and a fresh one-time code; refusals are audited.
+    """
+    if not data or len(data) > MAX_PDF_BYTES:
+        raise InvalidInput(_("Give a PDF of at most 30 MB."), field="file")
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput(_("This is not a PDF file."), field="file")
+    department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
+    if department is None:
+        raise NotFound(_("No department with this code."), field="seal")
+    if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
+        record_denied("seals.sign", obj=department, actor=actor, detail="no seal-keeper role")
+        raise Forbidden(
+            _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
+        )
+    certificate = active_seal(department)
+    if certificate is None:
+        raise Conflict(
+            _("%(dept)s has no valid seal certificate; ask the security administrator.")
+            % {"dept": department.name}
+        )
+    try:
+        identity.confirm_second_factor(actor, otp, action="seals.sign")
+    except Forbidden:
+        record_denied("seals.sign", obj=department, actor=actor, detail="second factor")
+        raise
+    try:
+        pages = pdf.page_count(data)
+        # The QR code changes the page, which would count against a seal already on it: a
+        # joint issue (联合发文) carries the first seal's code, whose page lists every seal.
+        first_seal = pdf.signature_count(data) == 0
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(
+            _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
+        ) from exc
+    page = pages if page is None else page
+    token = secrets.token_urlsafe(16)
+    signer = pki.Issued(
+        pki.load_certificate(certificate.certificate_pem.encode()),
+        pki.decrypt_key(certificate.key_pem.encode(), _platform_secret()),
+    )
+    chain = _chain()
+    try:
+        out = pdf.sign(
+            data,
+            signer=signer,
+            chain=chain,
+            seal_png=seal_png(certificate),
+            qr_png=_qr_png(verify_url(token)) if first_seal else None,
+            page=page,
+            x=pdf.A4[0] - 72 - pdf.SEAL_POINTS - pdf.QR_POINTS - 6 if x is None else x,
+            y=120.0 if y is None else y,
+            field_name=f"seal-{department.code}-{token[:8]}",
+            reason=reason or _("Official seal"),
+            location=department.name,
+            stamper=pdf.time_stamper(_open(AuthorityKind.TSA), chain),
+        )
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(str(exc), field="file") from exc
+    with transaction.atomic():
+        document = SignedDocument.objects.create(
+            token=token,
+            certificate=certificate,
+            signer=actor,
+            filename=(filename or "")[:200],
+            sha256=hashlib.sha256(out).hexdigest(),
+            pages=pages,
+            page=page,
+            reason=(reason or "")[:200],
+        )
+        record(
+            "seals.sign",
+            obj=document,
+            after={
+                "seal": department.code,
+                "certificate": certificate.serial,
+                "sha256": document.sha256,
+                "input_sha256": hashlib.sha256(data).hexdigest(),
+                "page": page,
+            },
+        )
+    return out, document
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+@dataclass
+class SignatureReport:
+    field_name: str
+    signer: str
+    seal: str
+    signed_at: str | None
+    timestamped: bool
+    status: str  # valid | invalid | revoked | expired | untrusted
+    unchanged: bool
+    certificate: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VerificationReport:
+    ok: bool
+    signatures: list[SignatureReport]
+    document: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _trust_roots() -> list[Any]:
+    return [root_certificate()] if ca_ready() else []
+
+
+def verify_pdf(data: bytes) -> VerificationReport:
+    """Every signature in the file: who, which seal, when, whether the document changed after
+    it, and whether the certificate is valid, expired or revoked (and since when)."""
+    if not data or len(data) > MAX_PDF_BYTES:
+        raise InvalidInput(_("Give a PDF of at most 30 MB."), field="file")
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput(_("This is not a PDF file."), field="file")
+    try:
+        findings = pdf.inspect(data, trust_roots=_trust_roots())
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(
+            _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
+        ) from exc
+    known = {
+        c.serial: c
+        for c in Certificate.objects.filter(
+            serial__in=[format(f.serial, "x") for f in findings]
+        ).select_related("department", "user")
+    }
+    reports = []
+    for finding in findings:
+        certificate = known.get(format(finding.serial, "x"))
+        signed_at = finding.signed_at
+        problems = list(finding.problems)
+        unchanged = finding.intact and not finding.changed_after
+        if not finding.intact or not finding.valid:
+            status = "invalid"
+        elif not finding.trusted:
+            status = "untrusted"
+        elif certificate is not None and certificate.revoked_at is not None:
+            status = "revoked"
+            problems.append(
+                _("revoked at %(when)s: %(why)s")
+                % {
+                    "when": timezone.localtime(certificate.revoked_at).isoformat(
+                        timespec="seconds"
+                    ),
+                    "why": certificate.revocation_reason,
+                }
+            )
+        elif (
+            certificate is not None
+            and signed_at
+            and not (certificate.not_before <= signed_at <= certificate.not_after)
+        ):
+            status = "expired"
+        else:
+            status = "valid"
+        if finding.changed_after:
+            problems.append(_("the document was changed after this signature"))
+        reports.append(
+            SignatureReport(
+                field_name=finding.field_name,
+                signer=finding.signer_subject,
+                seal=certificate.department.name if certificate and certificate.department else "",
+                signed_at=signed_at.astimezone(UTC).isoformat(timespec="seconds")
+                if signed_at
+                else None,
+                timestamped=finding.timestamped,
+                status=status,
+                unchanged=unchanged,
+                certificate={
+                    "serial": format(finding.serial, "x"),
+                    "known": certificate is not None,
+                    "not_after": certificate.not_after.isoformat() if certificate else None,
+                    "revoked_at": certificate.revoked_at.isoformat()
+                    if certificate and certificate.revoked_at
+                    else None,
+                },
+                problems=problems,
+            )
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    document = SignedDocument.objects.filter(sha256=digest).select_related("certificate").first()
+    return VerificationReport(
+        ok=bool(reports) and all(r.status == "valid" and r.unchanged for r in reports),
+        signatures=reports,
+        document=_document_dict(document) if document else None,
+    )
+
+
+def _document_dict(document: SignedDocument) -> dict[str, Any]:
+    return {
+        "token": document.token,
+        "filename": document.filename,
+        "sha256": document.sha256,
+        "signed_at": document.signed_at.isoformat(timespec="seconds"),
+        "seal": document.certificate.subject,
+        "pages": document.pages,
+    }
+
+
+def signed_document(token: str) -> SignedDocument:
+    document = (
+        SignedDocument.objects.select_related("certificate__department", "signer")
+        .filter(token=token)
+        .first()
+    )
+    if document is None:
+        raise NotFound()
+    return document
+
+
+# --- national cryptography (国密) ------------------------------------------------------------
+
+
+def sign_data(actor: User, data: bytes, *, seal: str, otp: str) -> dict[str, Any]:
+    """A detached SM2/SM3 signature by a department's seal on data that is not a PDF (licence
+    data, an audit checkpoint). The same rule as sealing a PDF: seal keeper and second factor."""
+    if not data or len(data) > MAX_PDF_BYTES:
+        raise InvalidInput(_("Give the data to sign (at most 30 MB)."), field="file")
+    department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
+    if department is None:
+        raise NotFound(_("No department with this code."), field="seal")
+    if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
+        record_denied("seals.sign_data", obj=department, actor=actor, detail="no seal-keeper role")
+        raise Forbidden(
+            _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
+        )
+    certificate = active_seal(department)
+    if certificate is None or not certificate.sm2_public:
+        raise Conflict(
+            _("%(dept)s has no valid seal certificate; ask the security administrator.")
+            % {"dept": department.name}
+        )
+    try:
+        identity.confirm_second_factor(actor, otp, action="seals.sign_data")
+    except Forbidden:
+        record_denied("seals.sign_data", obj=department, actor=actor, detail="second factor")
+        raise
+    keys = sm2.KeyPair(
+        _fernet().decrypt(certificate.sm2_private.encode()).decode(), certificate.sm2_public
+    )
+    signature = {
+        "algorithm": sm2.ALGORITHM,
+        "seal": department.code,
+        "certificate": certificate.serial,
+        "public_key": certificate.sm2_public,
+        "sm3": sm2.sm3_hex(data),
+        "signature": sm2.sign(data, keys),
+        "signed_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    with transaction.atomic():
+        record(
+            "seals.sign_data",
+            obj=certificate,
+            after={"sm3": signature["sm3"], "seal": department.code},
+        )
+    return signature
+
+
+def verify_data(data: bytes, signature: dict[str, Any]) -> dict[str, Any]:
+    """Check a detached SM2 signature: the digest, the signature, and the seal's certificate."""
+    if not isinstance(signature, dict):
+        raise InvalidInput(
+            _("The signature must be the JSON object tongban gave."), field="signature"
+        )
+    public = str(signature.get("public_key", ""))
+    certificate = (
+        Certificate.objects.filter(sm2_public=public.lower()).select_related("department").first()
+    )
+    try:
+        valid = sm2.verify(data, str(signature.get("signature", "")), public)
+    except sm2.Sm2Error as exc:
+        raise InvalidInput(str(exc), field="signature") from exc
+    status = "invalid"
+    if valid:
+        status = "valid" if certificate is not None else "untrusted"
+        if certificate is not None and certificate.revoked_at is not None:
+            status = "revoked"
+    return {
+        "status": status,
+        "digest_matches": sm2.sm3_hex(data) == signature.get("sm3"),
+        "seal": certificate.department.name if certificate and certificate.department else "",
+        "revoked_at": certificate.revoked_at.isoformat()
+        if certificate and certificate.revoked_at
+        else None,
+    }

@@ -1,0 +1,193 @@
+"""The platform CA, sealing a PDF (用印) and verifying it, with pyHanko's validator and with
+poppler's pdfsig, a verifier this project did not write."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pyotp
+import pytest
+from cryptography import x509
+from PIL import Image
+
+from tests.seals.conftest import PASSPHRASE, code
+from tongban.audit.models import AuditEntry
+from tongban.core.errors import Conflict, Forbidden, InvalidInput
+from tongban.identity import services as identity
+from tongban.seals import appearance, pki, services
+from tongban.seals.models import Authority, SignedDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ca_init_keeps_the_root_key_under_the_operators_passphrase_only(db, settings):
+    with pytest.raises(InvalidInput):
+        services.init_ca("short")
+    assert not Authority.objects.exists()
+    services.init_ca(PASSPHRASE)
+    assert set(Authority.objects.values_list("kind", flat=True)) == {"root", "issuing", "tsa"}
+    root = Authority.objects.get(kind="root")
+    with pytest.raises(pki.PkiError):
+        pki.decrypt_key(root.key_pem.encode(), settings.SEAL_KEY)
+    assert services.check_root_passphrase(PASSPHRASE)
+    assert not services.check_root_passphrase("Wrong-Passphrase-2026")
+    assert PASSPHRASE not in root.key_pem and "ENCRYPTED" in root.key_pem
+    with pytest.raises(Conflict):
+        services.init_ca(PASSPHRASE)
+    assert AuditEntry.objects.filter(action="seals.ca.init").count() == 1
+
+
+def test_certificates_are_for_the_security_administrator(ca, secadmin, sysadmin, make_staff):
+    with pytest.raises(Forbidden):
+        services.issue_certificate(sysadmin, kind="seal", department_code="FIN")
+    with pytest.raises(InvalidInput):
+        services.issue_certificate(secadmin, kind="seal", department_code="NOPE")
+    certificate = services.issue_certificate(secadmin, kind="seal", department_code="FIN")
+    cert = x509.load_pem_x509_certificate(certificate.certificate_pem.encode())
+    assert "财政局" in cert.subject.rfc4514_string()
+    assert "PRIVATE KEY" in certificate.key_pem and "ENCRYPTED" in certificate.key_pem
+    person = make_staff("edu", "cert.person", display_name="李四")
+    personal = services.issue_certificate(secadmin, kind="person", username="cert.person")
+    assert personal.user == person.user and "李四" in personal.subject
+
+
+def pdfsig(path: Path, nss: Path) -> str:
+    return subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+
+
+@pytest.fixture
+def nss(tmp_path: Path, ca) -> Path:
+    """An NSS store that trusts the platform's root, as an operator would set up for pdfsig."""
+    folder = tmp_path / "nss"
+    folder.mkdir()
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.pem(services.root_certificate()))
+    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "root",
+            "-t",
+            "CT,C,C",
+            "-a",
+            "-i",
+            str(root),
+        ],
+        check=True,
+    )
+    return folder
+
+
+def test_a_sealed_pdf_validates_with_pyhanko_and_pdfsig_and_one_byte_breaks_both(
+    seal, document, tmp_path, nss
+):
+    signed, record = services.sign_pdf(
+        seal["keeper"], document, seal="FIN", otp=code(), reason="发文用印", filename="通知.pdf"
+    )
+    report = services.verify_pdf(signed)
+    assert report.ok
+    [sig] = report.signatures
+    assert sig.status == "valid" and sig.unchanged and sig.timestamped and sig.seal == "财政局"
+    assert report.document["token"] == record.token and record.page == 3
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    out = pdfsig(path, nss)
+    assert "Signature is Valid." in out and "Certificate is Trusted." in out, out
+    assert "Total document signed" in out
+
+    index = signed.find(b"the quick brown fox")
+    broken = bytearray(signed)
+    broken[index] = ord("T")
+    path.write_bytes(bytes(broken))
+    assert "Digest Mismatch." in pdfsig(path, nss)
+    report = services.verify_pdf(bytes(broken))
+    assert not report.ok and report.signatures[0].status == "invalid"
+    assert not report.signatures[0].unchanged
+
+
+def test_two_seals_on_one_document_joint_issue(seal, secadmin, document, make_staff):
+    services.issue_certificate(secadmin, kind="seal", department_code="EDU")
+    edu_keeper = make_staff("edu", "edu.keeper", role="seal_keeper").user
+    edu_secret = pyotp.random_base32()
+    identity.set_totp_secret(edu_keeper, edu_secret)
+    once, _ = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    twice, _ = services.sign_pdf(
+        edu_keeper, once, seal="EDU", otp=pyotp.TOTP(edu_secret).now(), x=200
+    )
+    report = services.verify_pdf(twice)
+    assert report.ok
+    assert [s.seal for s in report.signatures] == ["财政局", "教育局"]
+    assert all(s.unchanged for s in report.signatures)
+
+
+def test_sealing_without_the_role_or_the_second_factor_is_refused_and_audited(seal, document):
+    with pytest.raises(Forbidden):
+        services.sign_pdf(seal["clerk"], document, seal="FIN", otp=code())
+    with pytest.raises(Forbidden):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp="")
+    with pytest.raises(Forbidden):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp="000000")
+    denied = AuditEntry.objects.filter(action="seals.sign", outcome="denied")
+    assert sorted(denied.values_list("detail", flat=True)) == [
+        "no seal-keeper role", "second factor", "second factor",
+    ]  # fmt: skip
+    assert not SignedDocument.objects.exists()
+    with pytest.raises(InvalidInput):
+        services.sign_pdf(seal["keeper"], b"not a pdf", seal="FIN", otp=code())
+
+
+def test_a_code_is_good_for_one_seal_only(seal, document):
+    once = code()
+    services.sign_pdf(seal["keeper"], document, seal="FIN", otp=once)
+    with pytest.raises(Forbidden):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=once)
+
+
+def test_a_certificate_revoked_afterwards_verifies_as_revoked_at_that_time(
+    seal, secadmin, document
+):
+    signed, _ = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    services.revoke_certificate(secadmin, seal["certificate"].pk, reason="印章遗失")
+    seal["certificate"].refresh_from_db()
+    [sig] = services.verify_pdf(signed).signatures
+    assert sig.status == "revoked"
+    assert sig.certificate["revoked_at"] == seal["certificate"].revoked_at.isoformat()
+    assert any("印章遗失" in p for p in sig.problems)
+    crl = x509.load_der_x509_crl(services.crl_der())
+    assert crl.get_revoked_certificate_by_serial_number(int(seal["certificate"].serial, 16))
+    with pytest.raises(Conflict):  # no valid seal any more
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp="123456")
+
+
+def test_a_page_or_a_position_off_the_document_is_refused(seal, document):
+    with pytest.raises(InvalidInput, match="page 9"):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code(), page=9)
+    assert not SignedDocument.objects.exists()
+
+
+def test_the_drawn_seal_has_the_name_the_star_and_is_red_on_transparent():
+    svg = appearance.svg("示范市财政局")
+    assert all(ch in svg for ch in "示范市财政局") and "<polygon" in svg
+    image = Image.open(io.BytesIO(appearance.png("示范市财政局")))
+    assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0  # transparent corner
+    centre = image.getpixel((image.width // 2, image.height // 2))
+    assert centre[0] > 180 and centre[1] < 40 and centre[3] == 255  # the red star
+
+
+def test_sm2_detached_signature_on_licence_data(seal):
+    data = '{"licence":"2026-001","holder":"某某公司"}'.encode()
+    signature = services.sign_data(seal["keeper"], data, seal="FIN", otp=code())
+    assert signature["algorithm"] == "SM2-with-SM3" and len(signature["signature"]) == 128
+    assert services.verify_data(data, signature)["status"] == "valid"
+    assert services.verify_data(data + b" ", signature)["status"] == "invalid"
+    forged = {**signature, "signature": re.sub("^.", "0", signature["signature"])}
+    assert services.verify_data(data, forged)["status"] != "valid"
