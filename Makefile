@@ -29,11 +29,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# System packages: gettext (translations) and, for the browser tests, Debian's Chromium.
-# Installed when we are root; otherwise named so that an operator can install them.
+# System packages: gettext (translations), the CJK fonts that seals and documents are drawn with,
+# poppler's pdfsig and NSS's certutil (the independent check of sealed PDFs) and, for the browser
+# tests, Debian's Chromium. Installed when we are root; otherwise named so that an operator can.
 system:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	command -v pdfsig >/dev/null || missing="$$missing poppler-utils"; \
+	command -v certutil >/dev/null || missing="$$missing libnss3-tools"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -4,7 +4,6 @@ poppler's pdfsig, a verifier this project did not write."""
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 from pathlib import Path
 
@@ -189,5 +188,6 @@ def test_sm2_detached_signature_on_licence_data(seal):
     assert signature["algorithm"] == "SM2-with-SM3" and len(signature["signature"]) == 128
     assert services.verify_data(data, signature)["status"] == "valid"
     assert services.verify_data(data + b" ", signature)["status"] == "invalid"
-    forged = {**signature, "signature": re.sub("^.", "0", signature["signature"])}
+    first = signature["signature"][0]
+    forged = {**signature, "signature": ("1" if first == "0" else "0") + signature["signature"][1:]}
     assert services.verify_data(data, forged)["status"] != "valid"

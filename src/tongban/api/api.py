@@ -11,7 +11,7 @@ from ninja.renderers import JSONRenderer
 
 from tongban.api.auth import AUTH
 from tongban.api.problems import from_service_error, problem
-from tongban.api.routers import audit, identity, notifications, org, workflow
+from tongban.api.routers import audit, identity, notifications, org, seals, workflow
 from tongban.core.errors import ServiceError
 
 
@@ -39,6 +39,7 @@ api.add_router("", org.router)
 api.add_router("", audit.router)
 api.add_router("", workflow.router)
 api.add_router("", notifications.router)
+api.add_router("", seals.router)
 
 
 @api.exception_handler(ServiceError)

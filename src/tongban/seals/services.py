@@ -574,22 +574,30 @@ def verify_pdf(data: bytes) -> VerificationReport:
             )
         )
     digest = hashlib.sha256(data).hexdigest()
-    document = SignedDocument.objects.filter(sha256=digest).select_related("certificate").first()
+    document = (
+        SignedDocument.objects.filter(sha256=digest)
+        .select_related("certificate__department")
+        .first()
+    )
     return VerificationReport(
         ok=bool(reports) and all(r.status == "valid" and r.unchanged for r in reports),
         signatures=reports,
-        document=_document_dict(document) if document else None,
+        document=document_record(document) if document else None,
     )
 
 
-def _document_dict(document: SignedDocument) -> dict[str, Any]:
+def document_record(document: SignedDocument) -> dict[str, Any]:
     return {
         "token": document.token,
         "filename": document.filename,
         "sha256": document.sha256,
         "signed_at": document.signed_at.isoformat(timespec="seconds"),
-        "seal": document.certificate.subject,
+        "seal": document.certificate.department.name
+        if document.certificate.department
+        else document.certificate.subject,
         "pages": document.pages,
+        "page": document.page,
+        "reason": document.reason,
     }
 
 

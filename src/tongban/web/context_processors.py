@@ -34,6 +34,18 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     if policy.can(user, Action.MANAGE_PROCESSES):
         nav.append({"url": reverse("web:definitions"), "label": _("Processes"), "key": "processes"})
         nav.append({"url": reverse("web:monitor"), "label": _("Process monitor"), "key": "monitor"})
+    if policy.can(user, Action.SIGN_WITH_SEAL):
+        nav.append(
+            {"url": reverse("web:seal_document"), "label": _("Seal a document"), "key": "seal"}
+        )
+    if policy.can(user, Action.MANAGE_SEALS):
+        nav.append(
+            {
+                "url": reverse("web:certificates"),
+                "label": _("Seal certificates"),
+                "key": "certificates",
+            }
+        )
     if policy.can(user, Action.VIEW_AUDIT):
         nav.append({"url": reverse("web:audit"), "label": _("Audit trail"), "key": "audit"})
     staff = selectors.staff_of_user(user)

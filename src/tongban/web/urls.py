@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.web import views, views_notifications, views_workflow
+from tongban.web import views, views_notifications, views_seals, views_workflow
 
 app_name = "web"
 
@@ -40,6 +40,18 @@ urlpatterns = [
     path("org/role-assignments/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("admin/calendar/", views.calendar_page, name="calendar"),
     path("inbox/", views_workflow.inbox, name="inbox"),
+    path("verify/", views_seals.verify, name="verify"),
+    path("verify/<str:token>/", views_seals.verify, name="verify_document"),
+    path("ca/crl", views_seals.crl, name="ca_crl"),
+    path("ca/root.pem", views_seals.root_certificate, name="ca_root"),
+    path("seals/sign/", views_seals.seal_document, name="seal_document"),
+    path("seals/certificates/", views_seals.certificates, name="certificates"),
+    path(
+        "seals/certificates/<int:certificate_id>/revoke/",
+        views_seals.revoke_certificate,
+        name="certificate_revoke",
+    ),
+    path("seals/image/<str:code>.svg", views_seals.seal_image, name="seal_image"),
     path("notifications/", views_notifications.notifications, name="notifications"),
     path(
         "notifications/<int:note_id>/open/",

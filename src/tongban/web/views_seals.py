@@ -1,0 +1,191 @@
+"""Seals in the web UI: the public verification page (查验), the page a QR code leads to, the
+CA's published files, sealing for seal keepers and certificates for the security administrator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tongban.core.errors import ServiceError
+from tongban.core.permissions import Action
+from tongban.org import policy
+from tongban.org.models import Department
+from tongban.seals import pki, services
+from tongban.seals.models import Certificate
+from tongban.web.views import StaffRequest, handles_not_found
+
+STATUS_LABELS = {
+    "valid": _("valid"),
+    "invalid": _("invalid: the document or the signature was changed"),
+    "revoked": _("certificate revoked"),
+    "expired": _("certificate not valid at the signing time"),
+    "untrusted": _("not issued by this platform's CA"),
+}
+
+
+def _upload(request: HttpRequest) -> bytes | None:
+    upload = request.FILES.get("file")
+    return bytes(upload.read(services.MAX_PDF_BYTES + 1)) if upload else None
+
+
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str = "") -> HttpResponse:
+    """Upload a PDF and see every signature (public; also where a document's QR code leads)."""
+    document = services.signed_document(token) if token else None
+    report: Any = None
+    error = ""
+    if request.method == "POST":
+        data = _upload(request)
+        try:
+            if data is None:
+                error = _("Choose a PDF file to check.")
+            else:
+                report = services.verify_pdf(data)
+        except ServiceError as exc:
+            error = str(exc.message)
+    matches = None
+    if report is not None and document is not None:
+        matches = bool(report.document and report.document["token"] == document.token)
+    return render(
+        request,
+        "web/verify.html",
+        {
+            "document": document,
+            "report": report,
+            "matches": matches,
+            "error": error,
+            "labels": STATUS_LABELS,
+        },
+        status=422 if error and request.method == "POST" else 200,
+    )
+
+
+def crl(request: HttpRequest) -> HttpResponse:
+    try:
+        data = services.crl_der()
+    except ServiceError:
+        return HttpResponse(status=404)
+    return HttpResponse(data, content_type="application/pkix-crl")
+
+
+def root_certificate(request: HttpRequest) -> HttpResponse:
+    try:
+        data = pki.pem(services.root_certificate())
+    except ServiceError:
+        return HttpResponse(status=404)
+    response = HttpResponse(data, content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="tongban-root.pem"'
+    return response
+
+
+def _my_seals(user: Any) -> list[Department]:
+    return [
+        d
+        for d in Department.objects.order_by("sort_order", "code")
+        if policy.can(user, Action.SIGN_WITH_SEAL, d)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seal_document(request: StaffRequest) -> HttpResponse:
+    """用印: a seal keeper seals a PDF and downloads it."""
+    seals = _my_seals(request.user)
+    if not seals:
+        return render(
+            request,
+            "web/refused.html",
+            {"message": _("Only seal keepers seal documents.")},
+            status=403,
+        )
+    error = ""
+    if request.method == "POST":
+        data = _upload(request)
+        try:
+            if data is None:
+                raise ServiceError(_("Choose the PDF to seal."))
+            page = request.POST.get("page", "").strip()
+            sealed, document = services.sign_pdf(
+                request.user,
+                data,
+                seal=request.POST.get("seal", ""),
+                otp=request.POST.get("otp", ""),
+                page=int(page) if page.isdigit() else None,
+                reason=request.POST.get("reason", ""),
+                filename=getattr(request.FILES.get("file"), "name", ""),
+            )
+        except ServiceError as exc:
+            error = str(exc.message)
+        else:
+            response = HttpResponse(sealed, content_type="application/pdf")
+            response["Content-Disposition"] = 'attachment; filename="sealed.pdf"'
+            response["X-Verify-URL"] = services.verify_url(document.token)
+            return response
+    return render(
+        request,
+        "web/seal_document.html",
+        {"seals": seals, "error": error},
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def certificates(request: StaffRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_SEALS)
+    if request.method == "POST":
+        try:
+            certificate = services.issue_certificate(
+                request.user,
+                kind=request.POST.get("kind", "seal"),
+                department_code=request.POST.get("department", ""),
+                username=request.POST.get("username", ""),
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Issued: %(subject)s") % {"subject": certificate.subject})
+        return redirect("web:certificates")
+    return render(
+        request,
+        "web/certificates.html",
+        {
+            "certificates": Certificate.objects.select_related("department", "user")[:500],
+            "departments": Department.objects.order_by("sort_order", "code"),
+            "ca_ready": services.ca_ready(),
+            "expiring": {c.pk for c in services.expiring()},
+        },
+    )
+
+
+@login_required
+@handles_not_found
+@require_POST
+def revoke_certificate(request: StaffRequest, certificate_id: int) -> HttpResponse:
+    try:
+        services.revoke_certificate(
+            request.user, certificate_id, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Revoked."))
+    return redirect("web:certificates")
+
+
+def seal_image(request: HttpRequest, code: str) -> HttpResponse:
+    """The drawn seal of a department as SVG (for the certificates page)."""
+    from tongban.seals import appearance
+
+    department = Department.objects.filter(code__iexact=code).first()
+    if department is None:
+        return HttpResponse(status=404)
+    return HttpResponse(appearance.svg(department.name), content_type="image/svg+xml")

@@ -1,0 +1,162 @@
+"""Seals through the API, the public page and the command line (the interfaces scripts use)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tests.seals.conftest import PASSPHRASE, code
+from tongban.seals import services
+from tongban.seals.models import SignedDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def token_client(client: Client, username: str) -> Client:
+    answer = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD, "otp": code()},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    return Client(HTTP_AUTHORIZATION=f"Bearer {answer.json()['token']}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def upload(document: bytes, name: str = "doc.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, document, content_type="application/pdf")
+
+
+def test_seal_through_the_api_and_verify_anonymously(client, seal, document):
+    keeper = token_client(client, "seal.keeper")
+    refused = keeper.post("/api/v1/seals/sign", {"file": upload(document), "seal": "FIN"})
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/problem+json")
+    # Signing in used this period's code; a code is good once, so sign in the next period.
+    with time_machine.travel(time.time() + 30, tick=True):
+        sealed = keeper.post(
+            "/api/v1/seals/sign",
+            {"file": upload(document), "seal": "FIN", "otp": code(), "page": "1"},
+        )
+    assert sealed.status_code == 200, sealed.content
+    assert sealed["Content-Type"] == "application/pdf" and "/verify/" in sealed["X-Verify-URL"]
+    anonymous = Client()
+    report = anonymous.post("/api/v1/seals/verify", {"file": upload(sealed.content)}).json()
+    assert report["ok"] and report["signatures"][0]["status"] == "valid"
+    assert report["signatures"][0]["seal"] == "财政局"
+    bad = anonymous.post("/api/v1/seals/verify", {"file": upload(b"hello", "x.pdf")})
+    assert bad.status_code == 422
+    token = SignedDocument.objects.get().token
+    assert anonymous.get(f"/api/v1/seals/documents/{token}").json()["seal"] == "财政局"
+
+
+def test_certificates_through_the_api_are_for_the_security_administrator(
+    client, ca, secadmin, city
+):
+    admin = Client()
+    admin.force_login(secadmin)
+    issued = admin.post(
+        "/api/v1/seals/certificates",
+        {"kind": "seal", "department": "EDU"},
+        content_type="application/json",
+    )
+    assert issued.status_code == 201, issued.content
+    listed = admin.get("/api/v1/seals/certificates").json()
+    assert [c["department"] for c in listed] == ["EDU"]
+    revoked = admin.post(
+        f"/api/v1/seals/certificates/{listed[0]['id']}/revoke",
+        {"reason": "换发"},
+        content_type="application/json",
+    )
+    assert revoked.json()["revoked_at"]
+
+
+def test_the_public_page_and_the_qr_code_page(client, seal, document):
+    sealed, record = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    page = client.get("/verify/")
+    assert page.status_code == 200 and "查验" in page.content.decode()
+    answer = client.post("/verify/", {"file": upload(sealed)}).content.decode()
+    assert "所有签章均有效" in answer and "财政局" in answer
+    qr = client.post(f"/verify/{record.token}/", {"file": upload(sealed)}).content.decode()
+    assert "正是该二维码对应的文件" in qr
+    other = client.post(f"/verify/{record.token}/", {"file": upload(document)}).content.decode()
+    assert "不是该二维码对应的文件" in other
+    assert client.get("/verify/nothing-here/").status_code == 404
+    assert client.post("/verify/", {}).status_code == 422
+    assert client.get("/ca/crl")["Content-Type"] == "application/pkix-crl"
+    assert b"BEGIN CERTIFICATE" in client.get("/ca/root.pem").content
+
+
+def test_the_seal_page_is_for_seal_keepers(client, seal, document):
+    client.force_login(seal["clerk"])
+    assert client.get("/seals/sign/").status_code == 403
+    client.force_login(seal["keeper"])
+    assert "用印" in client.get("/seals/sign/").content.decode()
+    wrong = client.post("/seals/sign/", {"file": upload(document), "seal": "FIN", "otp": "1"})
+    assert wrong.status_code == 422 and not SignedDocument.objects.exists()
+    done = client.post("/seals/sign/", {"file": upload(document), "seal": "FIN", "otp": code()})
+    assert done.status_code == 200 and done["Content-Type"] == "application/pdf"
+    assert services.verify_pdf(done.content).ok
+
+
+def test_the_command_line_signs_and_verifies(seal, document, tmp_path, monkeypatch, capsys):
+    source, out = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(document)
+    monkeypatch.setenv("TONGBAN_SEAL_USER", "seal.keeper")
+    monkeypatch.setenv("TONGBAN_SEAL_OTP", code())
+    call_command("seal", "sign", str(source), "--seal", "FIN", "--out", str(out), "--page", "2")
+    assert "/verify/" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as ok:
+        call_command("seal", "verify", str(out))
+    assert ok.value.code == 0 and "VALID" in capsys.readouterr().out
+    broken = bytearray(out.read_bytes())
+    broken[broken.find(b"the quick brown fox")] = ord("T")
+    out.write_bytes(bytes(broken))
+    with pytest.raises(SystemExit) as failed:
+        call_command("seal", "verify", str(out))
+    assert failed.value.code == 1 and "INVALID" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        call_command("seal", "sign", str(source), "--seal", "FIN", "--out", str(out))
+    assert refused.value.code == 2  # the same code again: refused
+
+
+def test_ca_init_from_the_environment_through_the_real_command(tmp_path):
+    env = {
+        "TONGBAN_HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tongban.settings.base",
+        "PATH": "/usr/bin:/bin",
+    }
+    tongban = [sys.executable, "-m", "tongban"]
+    subprocess.run([*tongban, "migrate", "-v", "0"], env=env, check=True)
+    short = subprocess.run(
+        [*tongban, "ca", "init"], env={**env, "TONGBAN_CA_PASSPHRASE": "short"},
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert short.returncode == 2
+    made = subprocess.run(
+        [*tongban, "ca", "init"], env={**env, "TONGBAN_CA_PASSPHRASE": PASSPHRASE},
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "SHA-256" in made.stdout
+    assert PASSPHRASE not in "".join(p.read_text() for p in (tmp_path / "secrets").iterdir())
+    root = subprocess.run([*tongban, "ca", "root"], env=env, capture_output=True, text=True)
+    assert root.stdout.startswith("-----BEGIN CERTIFICATE-----")
+    unsigned = tmp_path / "plain.pdf"
+    from tongban.seals import pdf
+
+    unsigned.write_bytes(pdf.text_document(1))
+    none = subprocess.run(
+        [*tongban, "seal", "verify", str(unsigned)], env=env, capture_output=True, text=True
+    )
+    assert none.returncode == 1 and "no signatures" in none.stdout
+    assert Path(tmp_path / "db.sqlite3").exists() or any(tmp_path.iterdir())
