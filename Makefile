@@ -94,6 +94,7 @@ bench: install
 	$(TONGBAN) bench audit --quick
 	$(TONGBAN) bench api_me --quick
 	$(TONGBAN) bench workflow --quick
+	$(TONGBAN) bench seals --quick
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -40,7 +40,12 @@ NAMED_STAFF: list[tuple[str, str, str, str, list[tuple[str, str, str | None]]]] 
     ("clerk", "张晓明", "SFS-BGT-MSC", "officer", [("clerk", "SFS-BGT-MSC", None)]),
     ("hr", "陈丽", "SFS-RSJ", "section_chief", [("hr_officer", "SFS", None)]),
     ("dongcheng", "刘志强", "SFS-DCQ-BGS", "officer", [("clerk", "SFS-DCQ-BGS", None)]),
+    ("sealkeeper", "赵玉兰", "SFS-BGT", "officer", [("seal_keeper", "SFS-BGT", None)]),
 ]
+# Accounts with a second factor from the start (TOTP secret printed by ``tongban demo``).
+TOTP_STAFF = {"sealkeeper"}
+# Units that get a seal certificate (公章) in the demo: the city and every bureau and district.
+SEAL_KINDS = ("city", "bureau", "district")
 
 SURNAMES = [
     ("王", "wang"),

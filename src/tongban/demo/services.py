@@ -20,6 +20,7 @@ from tongban.identity import totp
 from tongban.identity.models import User
 from tongban.org import services as org
 from tongban.org.models import Department, Role, RoleAssignment, Staff
+from tongban.seals import services as seals
 
 
 @dataclass
@@ -153,6 +154,8 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                 User.objects.filter(pk=user.pk).update(
                     must_change_password=False, password_changed_at=timezone.now()
                 )
+                if username in data.TOTP_STAFF:
+                    identity.set_totp_secret(user, totp.new_secret())
             for role_code, scope_dept, scope in grants:
                 if not RoleAssignment.objects.filter(
                     user=user, role=roles[role_code], department=depts[scope_dept]
@@ -184,7 +187,31 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                     f"{sp}{gp}{number:02d}", surname + given, code, position, [(role, code, None)]
                 )
 
+        _seals(secadmin, depts)
+
     return logins(), pw, generated
+
+
+def ca_passphrase_file() -> Path:
+    return Path(settings.HOME) / "secrets" / "demo_ca_passphrase"
+
+
+def _seals(secadmin: User, depts: dict[str, Department]) -> None:
+    """The platform CA and a seal certificate for every unit that seals documents.
+
+    Demo only: the root CA's passphrase is generated and kept in ``var/secrets``; a real operator
+    runs ``tongban ca init`` and keeps the passphrase elsewhere.
+    """
+    if not seals.ca_ready():
+        path = ca_passphrase_file()
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        seals.init_ca(path.read_text().strip())
+    for code, _name, kind, _parent, _issuing in data.DEPARTMENTS:
+        if kind in data.SEAL_KINDS and seals.active_seal(depts[code]) is None:
+            seals.issue_certificate(secadmin, kind="seal", department_code=code)
 
 
 def logins() -> list[Login]:
@@ -205,7 +232,7 @@ def logins() -> list[Login]:
                 s.department.code,
                 s.department.name,
                 roles,
-                u.totp_secret if u.admin_role else "",
+                u.totp_secret if u.admin_role or u.username in data.TOTP_STAFF else "",
             )
         )
     return out

@@ -81,6 +81,7 @@ def svg(name: str, size: int = 200) -> str:
     )
 
 
+@lru_cache(maxsize=128)
 def png(name: str, size: int = 600) -> bytes:
     """The seal as a transparent PNG, drawn with a CJK font (``FontMissing`` without one)."""
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))

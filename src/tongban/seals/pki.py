@@ -2,8 +2,9 @@
 
 Nothing here touches the database; ``services`` keeps what this makes. Keys are ECDSA P-256
 (fast to sign, accepted by pyHanko and by poppler/NSS), except the time-stamping authority's,
-which is RSA-3072 (pyHanko's in-process TSA signs with RSA only). Private keys leave this module
-only as encrypted PKCS#8.
+which is RSA-2048: pyHanko's in-process TSA signs with RSA only and loads the key for every
+timestamp (a 3072-bit key cost ~100 ms a seal). Private keys leave this module only as
+encrypted PKCS#8.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def issue(
     time_stamping: bool = False,
 ) -> Issued:
     """A signing certificate: a department seal (公章), a person (个人签名) or the TSA."""
-    key = new_key(rsa_bits=3072 if time_stamping else 0)
+    key = new_key(rsa_bits=2048 if time_stamping else 0)
     builder = (
         _builder(_name(common_name, organisation, unit), issuer.certificate.subject, key, days)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

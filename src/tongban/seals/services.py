@@ -126,12 +126,38 @@ def _authority(kind: str) -> Authority:
     return row
 
 
+# Opened keys by their encrypted PEM: opening one costs a scrypt derivation (~50 ms), and a
+# process seals many documents with the same few keys. Only this process's memory holds them.
+_OPENED: dict[str, pki.Issued] = {}
+_STAMPERS: dict[str, Any] = {}
+
+
+def _opened(certificate_pem: str, key_pem: str) -> pki.Issued:
+    cache_key = hashlib.sha256((certificate_pem + key_pem).encode()).hexdigest()
+    issued = _OPENED.get(cache_key)
+    if issued is None:
+        issued = pki.Issued(
+            pki.load_certificate(certificate_pem.encode()),
+            pki.decrypt_key(key_pem.encode(), _platform_secret()),
+        )
+        if len(_OPENED) > 256:
+            _OPENED.clear()
+        _OPENED[cache_key] = issued
+    return issued
+
+
 def _open(kind: str) -> pki.Issued:
     row = _authority(kind)
-    return pki.Issued(
-        pki.load_certificate(row.certificate_pem.encode()),
-        pki.decrypt_key(row.key_pem.encode(), _platform_secret()),
-    )
+    return _opened(row.certificate_pem, row.key_pem)
+
+
+def _time_stamper(chain: list[Any]) -> Any:
+    """The platform TSA, kept per process (it caches its size estimate between documents)."""
+    row = _authority(AuthorityKind.TSA)
+    stamper = _STAMPERS.get(row.certificate_pem)
+    if stamper is None:
+        stamper = _STAMPERS[row.certificate_pem] = pdf.time_stamper(_open(AuthorityKind.TSA), chain)
+    return stamper
 
 
 def root_certificate() -> Any:
@@ -374,6 +400,40 @@ def _qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
+def seal_bytes(
+    certificate: Certificate,
+    data: bytes,
+    *,
+    token: str,
+    page: int,
+    x: float | None = None,
+    y: float | None = None,
+    reason: str = "",
+    qr: bool = True,
+) -> bytes:
+    """The cryptographic part of sealing, after every check (``sign_pdf`` is the service)."""
+    department = certificate.department
+    signer = _opened(certificate.certificate_pem, certificate.key_pem)
+    chain = _chain()
+    try:
+        return pdf.sign(
+            data,
+            signer=signer,
+            chain=chain,
+            seal_png=seal_png(certificate),
+            qr_png=_qr_png(verify_url(token)) if qr else None,
+            page=page,
+            x=pdf.A4[0] - 72 - pdf.SEAL_POINTS - pdf.QR_POINTS - 6 if x is None else x,
+            y=120.0 if y is None else y,
+            field_name=f"seal-{department.code if department else 'x'}-{token[:8]}",
+            reason=reason or _("Official seal"),
+            location=department.name if department else "",
+            stamper=_time_stamper(chain),
+        )
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(str(exc), field="file") from exc
+
+
 def sign_pdf(
     actor: User,
     data: bytes,
@@ -424,28 +484,9 @@ def sign_pdf(
         ) from exc
     page = pages if page is None else page
     token = secrets.token_urlsafe(16)
-    signer = pki.Issued(
-        pki.load_certificate(certificate.certificate_pem.encode()),
-        pki.decrypt_key(certificate.key_pem.encode(), _platform_secret()),
+    out = seal_bytes(
+        certificate, data, token=token, page=page, x=x, y=y, reason=reason, qr=first_seal
     )
-    chain = _chain()
-    try:
-        out = pdf.sign(
-            data,
-            signer=signer,
-            chain=chain,
-            seal_png=seal_png(certificate),
-            qr_png=_qr_png(verify_url(token)) if first_seal else None,
-            page=page,
-            x=pdf.A4[0] - 72 - pdf.SEAL_POINTS - pdf.QR_POINTS - 6 if x is None else x,
-            y=120.0 if y is None else y,
-            field_name=f"seal-{department.code}-{token[:8]}",
-            reason=reason or _("Official seal"),
-            location=department.name,
-            stamper=pdf.time_stamper(_open(AuthorityKind.TSA), chain),
-        )
-    except pdf.PdfProblem as exc:
-        raise InvalidInput(str(exc), field="file") from exc
     with transaction.atomic():
         document = SignedDocument.objects.create(
             token=token,

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"password of every demo account: {password}")
         self.stdout.write(
-            f"{'login':<16} {'department':<14} {'roles':<28} {'TOTP secret (admins)':<34} name"
+            f"{'login':<16} {'department':<14} {'roles':<28} {'TOTP secret':<34} name"
         )
         for x in found:
             self.stdout.write(
