@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     URGE = "urge", _("Reminder")
     TASK = "task", _("New task")
     ESCALATION = "escalation", _("Deadline passed")
+    EXPIRY = "expiry", _("Certificate expiring")
 
 
 class Notification(models.Model):

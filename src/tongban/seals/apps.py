@@ -6,3 +6,9 @@ class SealsConfig(AppConfig):
     name = "tongban.seals"
     label = "seals"
     verbose_name = _("Seals and signatures")
+
+    def ready(self) -> None:
+        from tongban.core import jobs
+        from tongban.seals import services
+
+        jobs.register("seals.warn_expiring", 6 * 3600, services.warn_expiring)

@@ -49,6 +49,8 @@ class Certificate(models.Model):
     certificate_pem = models.TextField()
     key_pem = models.TextField()
     imported = models.BooleanField(_("issued by an outside CA"), default=False)
+    chain_pem = models.TextField(blank=True, help_text="Imported: the outside CA's certificates")
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
     seal_image = models.BinaryField(
         null=True, blank=True, help_text="Uploaded official image (PNG)"
     )

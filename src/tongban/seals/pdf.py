@@ -79,6 +79,16 @@ def time_stamper(tsa: Issued, chain: list[x509.Certificate]) -> PlatformTimeStam
     )
 
 
+def timestamp_reply(stamper: PlatformTimeStamper, request_der: bytes) -> bytes:
+    """An RFC 3161 TimeStampResp (DER) for a TimeStampReq (DER)."""
+    try:
+        request = tsp.TimeStampReq.load(request_der)
+        _parsed = request.native  # parse it all now: a malformed request fails here
+    except (ValueError, TypeError) as exc:
+        raise PdfProblem(f"not an RFC 3161 request: {exc}") from exc
+    return bytes(stamper.request_tsa_response(request).dump())
+
+
 def page_count(data: bytes) -> int:
     try:
         return int(PdfFileReader(io.BytesIO(data), strict=False).root["/Pages"]["/Count"])

@@ -77,6 +77,17 @@ def load_certificate(pem: bytes) -> x509.Certificate:
         raise PkiError(f"not a PEM certificate: {exc}") from exc
 
 
+def load_certificates(pem_data: bytes) -> list[x509.Certificate]:
+    try:
+        return x509.load_pem_x509_certificates(pem_data)
+    except ValueError as exc:
+        raise PkiError(f"not PEM certificates: {exc}") from exc
+
+
+def self_signed(certificate: x509.Certificate) -> bool:
+    return certificate.issuer == certificate.subject
+
+
 def pem(certificate: x509.Certificate) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 

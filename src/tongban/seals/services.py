@@ -276,10 +276,12 @@ def import_certificate(
     department_code: str,
     certificate_pem: bytes,
     key_pem: bytes,
+    chain_pem: bytes,
     key_passphrase: str = "",
 ) -> Certificate:
     """A department seal certificate issued by an outside CA, with its key (then encrypted with
-    the platform key like every other)."""
+    the platform key like every other) and that CA's certificates up to its root, which
+    verification then trusts for this certificate's signatures."""
     policy.require(actor, Action.MANAGE_SEALS)
     department = Department.objects.filter(code__iexact=department_code.strip()).first()
     if department is None:
@@ -287,8 +289,15 @@ def import_certificate(
     try:
         cert = pki.load_certificate(certificate_pem)
         key = pki.load_key(key_pem, key_passphrase or None)
+        chain = pki.load_certificates(chain_pem)
     except pki.PkiError as exc:
         raise InvalidInput(str(exc), field="certificate") from exc
+    if not any(pki.self_signed(c) for c in chain):
+        raise InvalidInput(
+            _("Give the outside CA's certificates up to its root (self-signed)."), field="chain"
+        )
+    if cert.issuer not in {c.subject for c in chain}:
+        raise InvalidInput(_("The certificate was not issued by this chain."), field="chain")
     if not pki.matches(cert, key):
         raise InvalidInput(_("The key does not belong to this certificate."), field="key")
     if cert.not_valid_after_utc <= timezone.now():
@@ -304,6 +313,8 @@ def import_certificate(
             user=None,
             imported=True,
         )
+        certificate.chain_pem = b"".join(pki.pem(c) for c in chain).decode()
+        certificate.save(update_fields=["chain_pem"])
         record(
             "seals.certificate.import",
             obj=certificate,
@@ -414,7 +425,11 @@ def seal_bytes(
     """The cryptographic part of sealing, after every check (``sign_pdf`` is the service)."""
     department = certificate.department
     signer = _opened(certificate.certificate_pem, certificate.key_pem)
-    chain = _chain()
+    chain = (
+        pki.load_certificates(certificate.chain_pem.encode())
+        if certificate.imported and certificate.chain_pem
+        else _chain()
+    )
     try:
         return pdf.sign(
             data,
@@ -428,7 +443,7 @@ def seal_bytes(
             field_name=f"seal-{department.code if department else 'x'}-{token[:8]}",
             reason=reason or _("Official seal"),
             location=department.name if department else "",
-            stamper=_time_stamper(chain),
+            stamper=_time_stamper(_chain()),
         )
     except pdf.PdfProblem as exc:
         raise InvalidInput(str(exc), field="file") from exc
@@ -539,7 +554,15 @@ class VerificationReport:
 
 
 def _trust_roots() -> list[Any]:
-    return [root_certificate()] if ca_ready() else []
+    """The platform's root and the roots of the outside CAs whose certificates were imported."""
+    roots = [root_certificate()] if ca_ready() else []
+    for chain in (
+        Certificate.objects.filter(imported=True)
+        .exclude(chain_pem="")
+        .values_list("chain_pem", flat=True)
+    ):
+        roots += [c for c in pki.load_certificates(chain.encode()) if pki.self_signed(c)]
+    return roots
 
 
 def verify_pdf(data: bytes) -> VerificationReport:
@@ -728,3 +751,46 @@ def verify_data(data: bytes, signature: dict[str, Any]) -> dict[str, Any]:
         if certificate and certificate.revoked_at
         else None,
     }
+
+
+# --- expiry warnings and the time-stamping service --------------------------------------------
+
+
+def warn_expiring(days: int = 30) -> int:
+    """Worker job: tell the security administrators, once per certificate, that it expires
+    within ``days`` (a seal must be renewed before its certificate runs out)."""
+    from tongban.notifications import services as notifications
+
+    admins = list(User.objects.filter(admin_role="security", is_active=True))
+    warned = 0
+    for certificate in expiring(days):
+        if certificate.expiry_warned_at is not None:
+            continue
+        with transaction.atomic():
+            notifications.notify(
+                admins,
+                kind="expiry",
+                title=_("Certificate expires on %(day)s: %(subject)s")
+                % {
+                    "day": timezone.localtime(certificate.not_after).date().isoformat(),
+                    "subject": certificate.subject,
+                },
+                obj=certificate,
+            )
+            certificate.expiry_warned_at = timezone.now()
+            certificate.save(update_fields=["expiry_warned_at"])
+            record(
+                "seals.certificate.expiry_warning",
+                obj=certificate,
+                after={"not_after": certificate.not_after.isoformat()},
+            )
+        warned += 1
+    return warned
+
+
+def timestamp_reply(request_der: bytes) -> bytes:
+    """The platform's RFC 3161 time-stamping service over HTTP (``POST /ca/tsa``)."""
+    try:
+        return pdf.timestamp_reply(_time_stamper(_chain()), request_der)
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(str(exc), field="request") from exc

@@ -43,6 +43,7 @@ urlpatterns = [
     path("verify/", views_seals.verify, name="verify"),
     path("verify/<str:token>/", views_seals.verify, name="verify_document"),
     path("ca/crl", views_seals.crl, name="ca_crl"),
+    path("ca/tsa", views_seals.time_stamp, name="ca_tsa"),
     path("ca/root.pem", views_seals.root_certificate, name="ca_root"),
     path("seals/sign/", views_seals.seal_document, name="seal_document"),
     path("seals/certificates/", views_seals.certificates, name="certificates"),

@@ -21,11 +21,15 @@ OBJECT_PAGES = {
     "workflow.task": "web:task_detail",
     "workflow.processinstance": "web:instance_detail",
 }
+LIST_PAGES = {"seals.certificate": "web:certificates"}
 
 
 def link_of(note: Notification) -> str:
     page = OBJECT_PAGES.get(note.object_type)
-    return reverse(page, args=[int(note.object_id)]) if page and note.object_id else ""
+    if page and note.object_id:
+        return reverse(page, args=[int(note.object_id)])
+    listing = LIST_PAGES.get(note.object_type)
+    return reverse(listing) if listing else ""
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
@@ -65,6 +66,23 @@ def verify(request: HttpRequest, token: str = "") -> HttpResponse:
         },
         status=422 if error and request.method == "POST" else 200,
     )
+
+
+@csrf_exempt  # a protocol endpoint for RFC 3161 clients: no session, no form, no state change
+@require_POST
+def time_stamp(request: HttpRequest) -> HttpResponse:
+    """The platform's RFC 3161 time-stamping service (application/timestamp-query)."""
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse(
+            "send an RFC 3161 TimeStampReq as application/timestamp-query",
+            status=415,
+            content_type="text/plain",
+        )
+    try:
+        reply = services.timestamp_reply(request.body[:65536])
+    except ServiceError as exc:
+        return HttpResponse(str(exc.message), status=400, content_type="text/plain")
+    return HttpResponse(reply, content_type="application/timestamp-reply")
 
 
 def crl(request: HttpRequest) -> HttpResponse:

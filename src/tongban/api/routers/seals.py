@@ -77,6 +77,45 @@ def issue(request: ApiRequest, payload: CertificateIn) -> Status:
 
 
 @router.post(
+    "/seals/certificates/import",
+    response={201: CertificateOut},
+    summary="Import a seal certificate issued by an outside CA, with its key and CA chain",
+)
+def import_certificate(
+    request: ApiRequest,
+    department: str = Form(...),
+    certificate: UploadedFile = File(...),  # noqa: B008
+    key: UploadedFile = File(...),  # noqa: B008
+    chain: UploadedFile = File(...),  # noqa: B008
+    key_passphrase: str = Form(""),
+) -> Status:
+    imported = services.import_certificate(
+        request.auth,
+        department_code=department,
+        certificate_pem=bytes(certificate.read(65536)),
+        key_pem=bytes(key.read(65536)),
+        chain_pem=bytes(chain.read(262144)),
+        key_passphrase=key_passphrase,
+    )
+    return Status(201, imported)
+
+
+@router.post(
+    "/seals/certificates/{certificate_id}/image",
+    response=CertificateOut,
+    summary="Upload the official seal image (PNG) instead of the drawn one",
+)
+def seal_image(
+    request: ApiRequest,
+    certificate_id: int,
+    image: UploadedFile = File(...),  # noqa: B008
+) -> object:
+    return services.set_seal_image(
+        request.auth, certificate_id, bytes(image.read(2 * 1024 * 1024 + 1))
+    )
+
+
+@router.post(
     "/seals/certificates/{certificate_id}/revoke", response=CertificateOut, summary="Revoke"
 )
 def revoke(request: ApiRequest, certificate_id: int, payload: ReasonIn) -> object:
