@@ -231,3 +231,31 @@ def test_urging_reaches_the_reviewer_as_a_notification(served, browser):
     assert "核稿" in page.content()
     assert page.locator("a.topbar-count[href='/notifications/'] .badge").inner_text() == "0"
     page.close()
+
+
+def test_a_seal_keeper_seals_a_pdf_and_the_public_checks_it(served, browser, tmp_path):
+    from tongban.seals import pdf
+
+    keeper = next(x for x in served["logins"] if x["username"] == "sealkeeper")
+    source = tmp_path / "notice.pdf"
+    source.write_bytes(pdf.text_document(2, "Notice 2026-7"))
+    page = _sign_in(browser, served["base"], "sealkeeper", pyotp.TOTP(keeper["totp_secret"]).now())
+    page.goto(served["base"] + "/seals/sign/")
+    page.set_input_files("input[name=file]", str(source))
+    # the sign-in used this period's code, and a code is good once: wait for the next one
+    time.sleep(30 - time.time() % 30 + 1)
+    page.fill("input[name=otp]", pyotp.TOTP(keeper["totp_secret"]).now())
+    with page.expect_download() as download:
+        page.click("#main button[type=submit]")
+    sealed = tmp_path / "sealed.pdf"
+    download.value.save_as(sealed)
+    page.close()
+
+    public = browser.new_page(locale="zh-CN")
+    public.goto(served["base"] + "/verify/")
+    public.set_input_files("input[name=file]", str(sealed))
+    public.click("#main button[type=submit]")
+    public.wait_for_load_state()
+    content = public.content()
+    assert "所有签章均有效" in content and "示范市人民政府办公厅" in content, content[-3000:]
+    public.close()
