@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from PIL import Image
 
 from tests.conftest import PASSWORD
 from tests.seals.conftest import PASSPHRASE, code
@@ -160,3 +162,67 @@ def test_ca_init_from_the_environment_through_the_real_command(tmp_path):
     )
     assert none.returncode == 1 and "no signatures" in none.stdout
     assert Path(tmp_path / "db.sqlite3").exists() or any(tmp_path.iterdir())
+
+
+def test_the_certificates_page_imports_uploads_the_image_and_revokes(client, seal, secadmin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongban.seals import pki
+    from tongban.seals.models import Certificate
+
+    client.force_login(secadmin)
+    page = client.get("/seals/certificates/").content.decode()
+    assert "印章证书" in page and "财政局" in page
+    root = pki.make_root("外部认证中心")
+    issuing = pki.make_issuing(root, "外部认证中心")
+    outside = pki.issue(issuing, common_name="东城区人民政府", organisation="示范市", unit="公章")
+    answer = client.post(
+        "/seals/certificates/import/",
+        {
+            "department": "EAST",
+            "certificate": SimpleUploadedFile("c.pem", pki.pem(outside.certificate)),
+            "key": SimpleUploadedFile("k.pem", pki.encrypt_key(outside.key, "pass-2026-x")),
+            "key_passphrase": "pass-2026-x",
+            "chain": SimpleUploadedFile(
+                "ca.pem", pki.pem(issuing.certificate) + pki.pem(root.certificate)
+            ),
+        },
+    )
+    assert answer.status_code == 302
+    assert Certificate.objects.filter(department__code="EAST", imported=True).exists()
+    png = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 0, 0, 255)).save(png, format="PNG")
+    client.post(
+        f"/seals/certificates/{seal['certificate'].pk}/image/",
+        {"image": SimpleUploadedFile("seal.png", png.getvalue(), content_type="image/png")},
+    )
+    shown = client.get("/seals/image/FIN.svg")
+    assert shown["Content-Type"] == "image/png" and shown.content == png.getvalue()
+    client.post(f"/seals/certificates/{seal['certificate'].pk}/revoke/", {"reason": "遗失"})
+    seal["certificate"].refresh_from_db()
+    assert seal["certificate"].revoked_at is not None
+    client.force_login(seal["clerk"])
+    assert client.get("/seals/image/FIN.svg").status_code == 403
+    assert client.get("/seals/certificates/").status_code == 403
+
+
+def test_sm2_data_signature_pages(client, seal):
+    client.force_login(seal["keeper"])
+    signed = client.post(
+        "/seals/sign-data/", {"data": "证照 2026-001", "seal": "FIN", "otp": code()}
+    ).content.decode()
+    assert "SM2-with-SM3" in signed
+    import html
+    import json
+    import re
+
+    signature = html.unescape(
+        re.search(r"<pre class=\"card\"><code>(.*?)</code>", signed, re.S).group(1)
+    )
+    assert json.loads(signature)["seal"] == "FIN"
+    public = Client()
+    ok = public.post("/verify/data/", {"data": "证照 2026-001", "signature": signature})
+    assert "有效" in ok.content.decode() and "财政局" in ok.content.decode()
+    bad = public.post("/verify/data/", {"data": "证照 2026-002", "signature": signature})
+    assert "无效" in bad.content.decode()
+    assert public.post("/verify/data/", {"data": "x", "signature": "{"}).status_code == 422

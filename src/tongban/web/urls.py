@@ -41,6 +41,7 @@ urlpatterns = [
     path("admin/calendar/", views.calendar_page, name="calendar"),
     path("inbox/", views_workflow.inbox, name="inbox"),
     path("verify/", views_seals.verify, name="verify"),
+    path("verify/data/", views_seals.verify_data, name="verify_data"),
     path("verify/<str:token>/", views_seals.verify, name="verify_document"),
     path("ca/crl", views_seals.crl, name="ca_crl"),
     path("ca/tsa", views_seals.time_stamp, name="ca_tsa"),
@@ -53,6 +54,13 @@ urlpatterns = [
         name="certificate_revoke",
     ),
     path("seals/image/<str:code>.svg", views_seals.seal_image, name="seal_image"),
+    path("seals/certificates/import/", views_seals.import_certificate, name="certificate_import"),
+    path(
+        "seals/certificates/<int:certificate_id>/image/",
+        views_seals.certificate_image,
+        name="certificate_image",
+    ),
+    path("seals/sign-data/", views_seals.sign_data, name="sign_data"),
     path("notifications/", views_notifications.notifications, name="notifications"),
     path(
         "notifications/<int:note_id>/open/",

@@ -3,6 +3,7 @@ CA's published files, sealing for seal keepers and certificates for the security
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,11 +24,11 @@ from tongban.seals.models import Certificate
 from tongban.web.views import StaffRequest, handles_not_found
 
 STATUS_LABELS = {
-    "valid": _("valid"),
-    "invalid": _("invalid: the document or the signature was changed"),
-    "revoked": _("certificate revoked"),
-    "expired": _("certificate not valid at the signing time"),
-    "untrusted": _("not issued by this platform's CA"),
+    "valid": gettext_lazy("valid"),
+    "invalid": gettext_lazy("invalid: the document or the signature was changed"),
+    "revoked": gettext_lazy("certificate revoked"),
+    "expired": gettext_lazy("certificate not valid at the signing time"),
+    "untrusted": gettext_lazy("not issued by this platform's CA"),
 }
 
 
@@ -187,6 +189,115 @@ def certificates(request: StaffRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_POST
+def import_certificate(request: StaffRequest) -> HttpResponse:
+    def read(name: str) -> bytes:
+        upload = request.FILES.get(name)
+        return bytes(upload.read(262144)) if upload else b""
+
+    try:
+        certificate = services.import_certificate(
+            request.user,
+            department_code=request.POST.get("department", ""),
+            certificate_pem=read("certificate"),
+            key_pem=read("key"),
+            chain_pem=read("chain"),
+            key_passphrase=request.POST.get("key_passphrase", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Imported: %(subject)s") % {"subject": certificate.subject})
+    return redirect("web:certificates")
+
+
+@login_required
+@handles_not_found
+@require_POST
+def certificate_image(request: StaffRequest, certificate_id: int) -> HttpResponse:
+    upload = request.FILES.get("image")
+    try:
+        services.set_seal_image(
+            request.user,
+            certificate_id,
+            bytes(upload.read(2 * 1024 * 1024 + 1)) if upload else None,
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The official image is used from now on.")
+            if upload
+            else _("The drawn seal is used again."),
+        )
+    return redirect("web:certificates")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_data(request: StaffRequest) -> HttpResponse:
+    """国密: a seal keeper signs data that is not a PDF (licence data, a checkpoint) with SM2."""
+    seals = _my_seals(request.user)
+    if not seals:
+        return render(
+            request,
+            "web/refused.html",
+            {"message": _("Only seal keepers seal documents.")},
+            status=403,
+        )
+    error, signature = "", None
+    if request.method == "POST":
+        try:
+            signature = services.sign_data(
+                request.user,
+                request.POST.get("data", "").encode("utf-8"),
+                seal=request.POST.get("seal", ""),
+                otp=request.POST.get("otp", ""),
+            )
+        except ServiceError as exc:
+            error = str(exc.message)
+    return render(
+        request,
+        "web/sign_data.html",
+        {
+            "seals": seals,
+            "error": error,
+            "signature": json.dumps(signature, ensure_ascii=False, indent=1) if signature else "",
+            "data": request.POST.get("data", ""),
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_data(request: HttpRequest) -> HttpResponse:
+    """Public: check an SM2 signature the platform gave on some data."""
+    error, result = "", None
+    if request.method == "POST":
+        try:
+            signature = json.loads(request.POST.get("signature", "") or "null")
+            result = services.verify_data(request.POST.get("data", "").encode("utf-8"), signature)
+        except json.JSONDecodeError:
+            error = _("The signature must be the JSON object tongban gave.")
+        except ServiceError as exc:
+            error = str(exc.message)
+    return render(
+        request,
+        "web/verify_data.html",
+        {
+            "error": error,
+            "result": result,
+            "data": request.POST.get("data", ""),
+            "signature": request.POST.get("signature", ""),
+            "labels": STATUS_LABELS,
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@handles_not_found
+@require_POST
 def revoke_certificate(request: StaffRequest, certificate_id: int) -> HttpResponse:
     try:
         services.revoke_certificate(
@@ -199,11 +310,18 @@ def revoke_certificate(request: StaffRequest, certificate_id: int) -> HttpRespon
     return redirect("web:certificates")
 
 
-def seal_image(request: HttpRequest, code: str) -> HttpResponse:
-    """The drawn seal of a department as SVG (for the certificates page)."""
+@login_required
+def seal_image(request: StaffRequest, code: str) -> HttpResponse:
+    """A unit's seal as the certificates page shows it: the official image if one was uploaded,
+    else the drawn seal (SVG). For the security administrator only."""
     from tongban.seals import appearance
 
+    if not policy.can(request.user, Action.MANAGE_SEALS):
+        return HttpResponse(status=403)
     department = Department.objects.filter(code__iexact=code).first()
     if department is None:
         return HttpResponse(status=404)
+    certificate = services.active_seal(department)
+    if certificate is not None and certificate.seal_image:
+        return HttpResponse(bytes(certificate.seal_image), content_type="image/png")
     return HttpResponse(appearance.svg(department.name), content_type="image/svg+xml")
