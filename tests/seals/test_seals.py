@@ -191,3 +191,23 @@ def test_sm2_detached_signature_on_licence_data(seal):
     first = signature["signature"][0]
     forged = {**signature, "signature": ("1" if first == "0" else "0") + signature["signature"][1:]}
     assert services.verify_data(data, forged)["status"] != "valid"
+
+
+def test_a_personal_signature_needs_ones_own_certificate_and_a_code(
+    seal, secadmin, document, make_staff
+):
+    leader = make_staff("fin", "fin.leader", role="bureau_head", display_name="王局长").user
+    secret = pyotp.random_base32()
+    identity.set_totp_secret(leader, secret)
+    with pytest.raises(Conflict):  # no personal certificate yet
+        services.sign_pdf(leader, document, personal=True, otp=pyotp.TOTP(secret).now())
+    services.issue_certificate(secadmin, kind="person", username="fin.leader")
+    with pytest.raises(Forbidden):
+        services.sign_pdf(leader, document, personal=True, otp="")
+    signed, record = services.sign_pdf(
+        leader, document, personal=True, otp=pyotp.TOTP(secret).now(), reason="签发"
+    )
+    [sig] = services.verify_pdf(signed).signatures
+    assert sig.status == "valid" and "王局长" in sig.signer and "个人签名" in sig.signer
+    entry = AuditEntry.objects.filter(action="seals.sign_personal").latest("seq")
+    assert entry.after["personal"] is True and record.certificate.kind == "person"

@@ -195,6 +195,16 @@ class Finding:
     problems: list[str] = field(default_factory=list)
 
 
+def _readable(name: Any) -> str:
+    """“示范市财政局（公章，示范市人民政府）” from a certificate's subject."""
+    parts = name.native if name is not None else {}
+    common = parts.get("common_name", "")
+    extra = [
+        v for v in (parts.get("organizational_unit_name"), parts.get("organization_name")) if v
+    ]
+    return f"{common}（{'，'.join(extra)}）" if extra else str(common)
+
+
 def inspect(data: bytes, *, trust_roots: list[x509.Certificate]) -> list[Finding]:
     """Every signature in the file, validated against the platform's roots (no network)."""
     try:
@@ -214,7 +224,7 @@ def inspect(data: bytes, *, trust_roots: list[x509.Certificate]) -> list[Finding
             findings.append(
                 Finding(
                     field_name=sig.field_name or "",
-                    signer_subject=cert.subject.human_friendly if cert else "",
+                    signer_subject=_readable(cert.subject) if cert else "",
                     serial=int(cert.serial_number) if cert else 0,
                     signed_at=None,
                     timestamped=False,
@@ -240,7 +250,7 @@ def inspect(data: bytes, *, trust_roots: list[x509.Certificate]) -> list[Finding
         findings.append(
             Finding(
                 field_name=sig.field_name or "",
-                signer_subject=status.signing_cert.subject.human_friendly,
+                signer_subject=_readable(status.signing_cert.subject),
                 serial=int(status.signing_cert.serial_number),
                 signed_at=signed_at,
                 timestamped=stamp is not None and bool(stamp.intact and stamp.valid),

@@ -373,6 +373,8 @@ def set_seal_image(actor: User, certificate_id: int, png: bytes | None) -> Certi
 def seal_png(certificate: Certificate) -> bytes:
     if certificate.seal_image:
         return bytes(certificate.seal_image)
+    if certificate.kind == CertificateKind.PERSON and certificate.user is not None:
+        return appearance.signature_png(certificate.user.display_name)
     name = certificate.department.name if certificate.department else certificate.subject
     return appearance.png(name)
 
@@ -387,6 +389,22 @@ def active_seal(department: Department) -> Certificate | None:
             not_before__lte=now,
             not_after__gt=now,
         )
+        .order_by("-not_after")
+        .first()
+    )
+
+
+def active_personal(user: User) -> Certificate | None:
+    now = timezone.now()
+    return (
+        Certificate.objects.filter(
+            user=user,
+            kind=CertificateKind.PERSON,
+            revoked_at__isnull=True,
+            not_before__lte=now,
+            not_after__gt=now,
+        )
+        .select_related("department", "user")
         .order_by("-not_after")
         .first()
     )
@@ -440,7 +458,7 @@ def seal_bytes(
             page=page,
             x=pdf.A4[0] - 72 - pdf.SEAL_POINTS - pdf.QR_POINTS - 6 if x is None else x,
             y=120.0 if y is None else y,
-            field_name=f"seal-{department.code if department else 'x'}-{token[:8]}",
+            field_name=f"{certificate.kind}-{department.code if department else 'x'}-{token[:8]}",
             reason=reason or _("Official seal"),
             location=department.name if department else "",
             stamper=_time_stamper(_chain()),
@@ -453,7 +471,8 @@ def sign_pdf(
     actor: User,
     data: bytes,
     *,
-    seal: str,
+    seal: str = "",
+    personal: bool = False,
     otp: str,
     page: int | None = None,
     x: float | None = None,
@@ -461,32 +480,45 @@ def sign_pdf(
     reason: str = "",
     filename: str = "",
 ) -> tuple[bytes, SignedDocument]:
-    """用印: the PDF with the department's seal, a timestamp and a QR code to its verification.
+    """用印: the PDF with the department's seal (or, ``personal``, the actor's own signature,
+    个人签名), a timestamp and a QR code to its verification.
 
-    Needs ``seals.sign`` for that department and a fresh one-time code; refusals are audited.
+    A seal needs ``seals.sign`` for that department; both need a fresh one-time code. Refusals
+    are audited.
     """
     if not data or len(data) > MAX_PDF_BYTES:
         raise InvalidInput(_("Give a PDF of at most 30 MB."), field="file")
     if not data.startswith(b"%PDF-"):
         raise InvalidInput(_("This is not a PDF file."), field="file")
-    department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
-    if department is None:
-        raise NotFound(_("No department with this code."), field="seal")
-    if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
-        record_denied("seals.sign", obj=department, actor=actor, detail="no seal-keeper role")
-        raise Forbidden(
-            _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
-        )
-    certificate = active_seal(department)
-    if certificate is None:
-        raise Conflict(
-            _("%(dept)s has no valid seal certificate; ask the security administrator.")
-            % {"dept": department.name}
-        )
+    action = "seals.sign_personal" if personal else "seals.sign"
+    target: Any
+    if personal:
+        target = actor
+        certificate = active_personal(actor)
+        if certificate is None:
+            raise Conflict(
+                _("You have no valid personal certificate; ask the security administrator.")
+            )
+    else:
+        department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
+        if department is None:
+            raise NotFound(_("No department with this code."), field="seal")
+        target = department
+        if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
+            record_denied(action, obj=department, actor=actor, detail="no seal-keeper role")
+            raise Forbidden(
+                _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
+            )
+        certificate = active_seal(department)
+        if certificate is None:
+            raise Conflict(
+                _("%(dept)s has no valid seal certificate; ask the security administrator.")
+                % {"dept": department.name}
+            )
     try:
-        identity.confirm_second_factor(actor, otp, action="seals.sign")
+        identity.confirm_second_factor(actor, otp, action=action)
     except Forbidden:
-        record_denied("seals.sign", obj=department, actor=actor, detail="second factor")
+        record_denied(action, obj=target, actor=actor, detail="second factor")
         raise
     try:
         pages = pdf.page_count(data)
@@ -514,10 +546,11 @@ def sign_pdf(
             reason=(reason or "")[:200],
         )
         record(
-            "seals.sign",
+            action,
             obj=document,
             after={
-                "seal": department.code,
+                "seal": certificate.department.code if certificate.department else "",
+                "personal": personal,
                 "certificate": certificate.serial,
                 "sha256": document.sha256,
                 "input_sha256": hashlib.sha256(data).hexdigest(),
@@ -535,7 +568,8 @@ class SignatureReport:
     field_name: str
     signer: str
     seal: str
-    signed_at: str | None
+    signed_at: str | None  # ISO 8601, UTC
+    signed_at_local: str | None  # Asia/Shanghai, for people
     timestamped: bool
     status: str  # valid | invalid | revoked | expired | untrusted
     unchanged: bool
@@ -621,6 +655,9 @@ def verify_pdf(data: bytes) -> VerificationReport:
                 signer=finding.signer_subject,
                 seal=certificate.department.name if certificate and certificate.department else "",
                 signed_at=signed_at.astimezone(UTC).isoformat(timespec="seconds")
+                if signed_at
+                else None,
+                signed_at_local=timezone.localtime(signed_at).strftime("%Y-%m-%d %H:%M:%S")
                 if signed_at
                 else None,
                 timestamped=finding.timestamped,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.permissions import Action
 from tongban.notifications import selectors as notifications
 from tongban.org import policy, selectors
+from tongban.seals import services as seals
 from tongban.workflow import selectors as workflow
 
 
@@ -34,7 +35,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     if policy.can(user, Action.MANAGE_PROCESSES):
         nav.append({"url": reverse("web:definitions"), "label": _("Processes"), "key": "processes"})
         nav.append({"url": reverse("web:monitor"), "label": _("Process monitor"), "key": "monitor"})
-    if policy.can(user, Action.SIGN_WITH_SEAL):
+    if policy.can(user, Action.SIGN_WITH_SEAL) or seals.active_personal(user) is not None:
         nav.append(
             {"url": reverse("web:seal_document"), "label": _("Seal a document"), "key": "seal"}
         )

@@ -32,6 +32,9 @@ STATUS_LABELS = {
 }
 
 
+PERSONAL = "__personal__"  # the choice "my own signature" on the sealing page
+
+
 def _upload(request: HttpRequest) -> bytes | None:
     upload = request.FILES.get("file")
     return bytes(upload.read(services.MAX_PDF_BYTES + 1)) if upload else None
@@ -116,9 +119,11 @@ def _my_seals(user: Any) -> list[Department]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def seal_document(request: StaffRequest) -> HttpResponse:
-    """用印: a seal keeper seals a PDF and downloads it."""
+    """用印: a seal keeper seals a PDF (or anyone with a personal certificate signs it) and
+    downloads it."""
     seals = _my_seals(request.user)
-    if not seals:
+    personal = services.active_personal(request.user)
+    if not seals and personal is None:
         return render(
             request,
             "web/refused.html",
@@ -132,10 +137,12 @@ def seal_document(request: StaffRequest) -> HttpResponse:
             if data is None:
                 raise ServiceError(_("Choose the PDF to seal."))
             page = request.POST.get("page", "").strip()
+            chosen = request.POST.get("seal", "")
             sealed, document = services.sign_pdf(
                 request.user,
                 data,
-                seal=request.POST.get("seal", ""),
+                seal="" if chosen == PERSONAL else chosen,
+                personal=chosen == PERSONAL,
                 otp=request.POST.get("otp", ""),
                 page=int(page) if page.isdigit() else None,
                 reason=request.POST.get("reason", ""),
@@ -151,7 +158,7 @@ def seal_document(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "web/seal_document.html",
-        {"seals": seals, "error": error},
+        {"seals": seals, "personal": personal, "personal_value": PERSONAL, "error": error},
         status=422 if error else 200,
     )
 

@@ -28,13 +28,15 @@ def verify(request: HttpRequest, file: UploadedFile = File(...)) -> dict:  # noq
 
 @router.post(
     "/seals/sign",
-    summary="Seal a PDF (seal keeper, with a one-time code); answers the sealed PDF",
+    summary="Seal a PDF (seal keeper) or sign it personally (personal=true), with a one-time "
+    "code; answers the sealed PDF",
     response={200: None},
 )
 def sign(
     request: ApiRequest,
     file: UploadedFile = File(...),  # noqa: B008
-    seal: str = Form(...),
+    seal: str = Form(""),
+    personal: bool = Form(False),
     otp: str = Form(""),
     page: int | None = Form(None),
     x: float | None = Form(None),
@@ -45,6 +47,7 @@ def sign(
         request.auth,
         _read(file),
         seal=seal,
+        personal=personal,
         otp=otp,
         page=page,
         x=x,

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("subcommand", choices=["sign", "verify"])
         parser.add_argument("file", help="the PDF")
         parser.add_argument("--seal", help="sign: the department's code")
+        parser.add_argument(
+            "--personal", action="store_true", help="sign: with the user's own certificate"
+        )
         parser.add_argument("--out", help="sign: where to write the sealed PDF")
         parser.add_argument("--page", type=int, help="sign: page (1 = first; default the last)")
         parser.add_argument("--x", type=float, help="sign: points from the left edge")
@@ -52,8 +55,8 @@ class Command(BaseCommand):
             sys.exit(2)
 
     def _sign(self, path: Path, options: dict[str, Any]) -> None:
-        if not options.get("seal") or not options.get("out"):
-            self.stderr.write("sign needs --seal DEPARTMENT_CODE and --out OUT.pdf")
+        if not (options.get("seal") or options.get("personal")) or not options.get("out"):
+            self.stderr.write("sign needs --seal DEPARTMENT_CODE (or --personal) and --out OUT.pdf")
             sys.exit(2)
         username = options.get("user") or os.environ.get("TONGBAN_SEAL_USER", "")
         user = User.objects.filter(username__iexact=username, is_active=True).first()
@@ -67,7 +70,8 @@ class Command(BaseCommand):
             sealed, document = services.sign_pdf(
                 user,
                 path.read_bytes(),
-                seal=options["seal"],
+                seal=options.get("seal") or "",
+                personal=bool(options.get("personal")),
                 otp=otp,
                 page=options.get("page"),
                 x=options.get("x"),
@@ -90,7 +94,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path.name}: no signatures")
             for n, sig in enumerate(report.signatures, 1):
                 self.stdout.write(
-                    f"#{n} {sig.status.upper()} {sig.seal or sig.signer} at {sig.signed_at}"
+                    f"#{n} {sig.status.upper()} {sig.seal or sig.signer} at {sig.signed_at_local}"
                     f"{' (timestamped)' if sig.timestamped else ''}; "
                     f"{'unchanged since' if sig.unchanged else 'CHANGED after'} this signature"
                 )
