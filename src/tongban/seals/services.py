@@ -379,35 +379,25 @@ def seal_png(certificate: Certificate) -> bytes:
     return appearance.png(name)
 
 
-def active_seal(department: Department) -> Certificate | None:
+def _active(kind: str, **owner: Any) -> Certificate | None:
+    """The newest certificate of ``kind`` for ``owner`` that is valid now and not revoked."""
     now = timezone.now()
     return (
         Certificate.objects.filter(
-            department=department,
-            kind=CertificateKind.SEAL,
-            revoked_at__isnull=True,
-            not_before__lte=now,
-            not_after__gt=now,
-        )
-        .order_by("-not_after")
-        .first()
-    )
-
-
-def active_personal(user: User) -> Certificate | None:
-    now = timezone.now()
-    return (
-        Certificate.objects.filter(
-            user=user,
-            kind=CertificateKind.PERSON,
-            revoked_at__isnull=True,
-            not_before__lte=now,
-            not_after__gt=now,
+            kind=kind, revoked_at__isnull=True, not_before__lte=now, not_after__gt=now, **owner
         )
         .select_related("department", "user")
         .order_by("-not_after")
         .first()
     )
+
+
+def active_seal(department: Department) -> Certificate | None:
+    return _active(CertificateKind.SEAL, department=department)
+
+
+def active_personal(user: User) -> Certificate | None:
+    return _active(CertificateKind.PERSON, user=user)
 
 
 def expiring(days: int = 30) -> list[Certificate]:

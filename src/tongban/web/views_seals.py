@@ -19,8 +19,7 @@ from tongban.core.errors import ServiceError
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.org.models import Department
-from tongban.seals import pki, services
-from tongban.seals.models import Certificate
+from tongban.seals import pki, selectors, services
 from tongban.web.views import StaffRequest, handles_not_found
 
 STATUS_LABELS = {
@@ -185,7 +184,7 @@ def certificates(request: StaffRequest) -> HttpResponse:
         request,
         "web/certificates.html",
         {
-            "certificates": Certificate.objects.select_related("department", "user")[:500],
+            "certificates": selectors.certificates(request.user)[:500],
             "departments": Department.objects.order_by("sort_order", "code"),
             "ca_ready": services.ca_ready(),
             "expiring": {c.pk for c in services.expiring()},
