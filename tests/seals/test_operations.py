@@ -113,3 +113,40 @@ def test_the_time_stamping_service_answers_rfc_3161(ca, client):
         == 400
     )
     assert client.post("/ca/tsa", b"x", content_type="text/plain").status_code == 415
+
+
+def test_malformed_input_gets_a_clear_answer_not_a_crash(ca, client, seal, secadmin):
+    from tongban.seals import sm2
+
+    assert not sm2.verify(b"x", "0" * 128, "0" * 128)
+    answer = client.post("/verify/data/", {"data": "x", "signature": "[" * 100000})
+    assert answer.status_code == 422
+    assert (
+        services.verify_data(b"x", {"public_key": "zz", "signature": "00"})["status"] == "invalid"
+    )
+    with pytest.raises(InvalidInput):
+        services.verify_data(b"x", {"public_key": "zz", "signature": "0" * 128})
+    bomb = io.BytesIO()
+    Image.new("L", (20000, 20000)).save(bomb, format="PNG")
+    with pytest.raises(InvalidInput):
+        services.set_seal_image(secadmin, seal["certificate"].pk, bomb.getvalue())
+    md5 = tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": tsp.MessageImprint(
+                {
+                    "hash_algorithm": algos.DigestAlgorithm({"algorithm": "md5"}),
+                    "hashed_message": hashlib.md5(b"x").digest(),  # noqa: S324 - the refused case
+                }
+            ),
+        }
+    )
+    assert (
+        client.post("/ca/tsa", md5.dump(), content_type="application/timestamp-query").status_code
+        == 400
+    )
+
+
+def test_a_department_name_cannot_inject_script_into_the_seal_svg():
+    svg = appearance.svg('x" onload="alert(1)')
+    assert 'onload="' not in svg and "&quot;" in svg

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 from cryptography import x509
+from django.utils import timezone
 from PIL import Image
 
 from tests.seals.conftest import PASSPHRASE, code
 from tongban.audit.models import AuditEntry
-from tongban.core.errors import Conflict, Forbidden, InvalidInput
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
 from tongban.identity import services as identity
 from tongban.seals import appearance, pki, services
 from tongban.seals.models import Authority, SignedDocument
@@ -118,7 +120,7 @@ def test_two_seals_on_one_document_joint_issue(seal, secadmin, document, make_st
     edu_keeper = make_staff("edu", "edu.keeper", role="seal_keeper").user
     edu_secret = pyotp.random_base32()
     identity.set_totp_secret(edu_keeper, edu_secret)
-    once, _ = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    once, first = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
     twice, _ = services.sign_pdf(
         edu_keeper, once, seal="EDU", otp=pyotp.TOTP(edu_secret).now(), x=200
     )
@@ -126,6 +128,8 @@ def test_two_seals_on_one_document_joint_issue(seal, secadmin, document, make_st
     assert report.ok
     assert [s.seal for s in report.signatures] == ["财政局", "教育局"]
     assert all(s.unchanged for s in report.signatures)
+    # The QR code of the first seal still recognises the jointly sealed file.
+    assert report.document["token"] == first.token
 
 
 def test_sealing_without_the_role_or_the_second_factor_is_refused_and_audited(seal, document):
@@ -160,17 +164,75 @@ def test_a_certificate_revoked_afterwards_verifies_as_revoked_at_that_time(
     [sig] = services.verify_pdf(signed).signatures
     assert sig.status == "revoked"
     assert sig.certificate["revoked_at"] == seal["certificate"].revoked_at.isoformat()
-    assert any("印章遗失" in p for p in sig.problems)
+    when = timezone.localtime(seal["certificate"].revoked_at).strftime("%Y-%m-%d %H:%M")
+    assert any(when in p for p in sig.problems)
+    assert not any("印章遗失" in p for p in sig.problems)  # the reason is not published
     crl = x509.load_der_x509_crl(services.crl_der())
     assert crl.get_revoked_certificate_by_serial_number(int(seal["certificate"].serial, 16))
     with pytest.raises(Conflict):  # no valid seal any more
         services.sign_pdf(seal["keeper"], document, seal="FIN", otp="123456")
 
 
-def test_a_page_or_a_position_off_the_document_is_refused(seal, document):
-    with pytest.raises(InvalidInput, match="page 9"):
-        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code(), page=9)
+def test_a_page_or_a_position_off_the_document_is_refused_without_using_up_the_code(seal, document):
+    once = code()
+    with pytest.raises(InvalidInput) as page:
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=once, page=9)
+    assert page.value.errors == {"page": [str(page.value.message)]} or "9" in str(
+        page.value.message
+    )
+    with pytest.raises(InvalidInput):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=once, x=560, y=100)
     assert not SignedDocument.objects.exists()
+    services.sign_pdf(seal["keeper"], document, seal="FIN", otp=once)  # the code still works
+
+
+def test_wrong_codes_lock_the_account_for_a_while(seal, document, settings):
+    for _ in range(settings.TONGBAN_LOCKOUT_THRESHOLD - 1):
+        with pytest.raises(Forbidden):
+            services.sign_pdf(seal["keeper"], document, seal="FIN", otp="000000")
+    with pytest.raises(TooManyAttempts):
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp="000000")
+    with pytest.raises(TooManyAttempts):  # even the right code, until the lock ends
+        services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    assert not SignedDocument.objects.exists()
+
+
+def test_a_certificate_that_merely_chains_to_a_trusted_root_is_not_a_seal_of_the_platform(
+    seal, document
+):
+    from tongban.seals import pdf as seal_pdf
+    from tongban.seals.models import Authority
+
+    issuing_row = Authority.objects.get(kind="issuing")
+    issuing = pki.Issued(
+        pki.load_certificate(issuing_row.certificate_pem.encode()),
+        pki.decrypt_key(issuing_row.key_pem.encode(), services._platform_secret()),
+    )
+    stray = pki.issue(issuing, common_name="财政局", organisation="示范市人民政府", unit="公章")
+    forged = seal_pdf.sign(
+        document, signer=stray, chain=services._chain(), seal_png=appearance.png("财政局"),
+        page=1, x=None, y=None, field_name="stray", reason="", location="", stamper=None,
+    )  # fmt: skip
+    report = services.verify_pdf(forged)
+    assert not report.ok and report.signatures[0].status == "untrusted"
+    assert report.signatures[0].seal == ""
+
+
+def test_a_seal_stays_valid_after_its_certificate_expires(seal, document):
+    import time_machine
+
+    signed, _ = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    with time_machine.travel(seal["certificate"].not_after + timedelta(days=30)):
+        [sig] = services.verify_pdf(signed).signatures
+    assert sig.status == "valid", sig.problems
+
+
+def test_a_damaged_signature_is_a_clear_refusal_not_a_crash(seal, document):
+    signed, _ = services.sign_pdf(seal["keeper"], document, seal="FIN", otp=code())
+    start = signed.find(b"/Contents <") + len(b"/Contents <")
+    damaged = signed[:start] + b"00" * 40 + signed[start + 80 :]
+    with pytest.raises(InvalidInput):
+        services.verify_pdf(damaged)
 
 
 def test_the_drawn_seal_has_the_name_the_star_and_is_red_on_transparent():

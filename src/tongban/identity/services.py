@@ -371,10 +371,22 @@ def confirm_second_factor(user: User, code: str, *, action: str) -> None:
         )
     if not (code or "").strip():
         raise Forbidden(_("Enter the 6-digit code from your authenticator app."))
-    step = totp.matching_step(user.totp_secret, code.strip(), user.totp_last_step)
+    fresh = User.objects.only("locked_until", "totp_last_step").get(pk=user.pk)
+    if fresh.locked_until and fresh.locked_until > timezone.now():
+        user.locked_until = fresh.locked_until
+        raise TooManyAttempts(_lock_message(user))
+    step = totp.matching_step(user.totp_secret, code.strip(), fresh.totp_last_step)
     if step is None:
+        # Wrong codes count like wrong passwords: guessing locks the account for a while.
+        _register_failure(user, f"wrong one-time code for {action}")
+        if user.locked_until and user.locked_until > timezone.now():
+            raise TooManyAttempts(_lock_message(user))
         raise Forbidden(_("The one-time code is not correct or was already used."))
-    User.objects.filter(pk=user.pk).update(totp_last_step=step)
+    # Claim the step in one statement: of two requests with the same code, one wins.
+    if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
+        totp_last_step=step, failed_logins=0
+    ):
+        raise Forbidden(_("The one-time code is not correct or was already used."))
     user.totp_last_step = step
 
 

@@ -10,11 +10,18 @@ import io
 import math
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from PIL import Image, ImageDraw, ImageFont
 
 SEAL_RED = (204, 0, 0, 255)
+
+
+def escape(text: str) -> str:
+    """XML-escaped for element text and for attribute values in double quotes."""
+    return _escape(text, {'"': "&quot;", "'": "&apos;"})
+
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",

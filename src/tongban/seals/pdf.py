@@ -27,7 +27,6 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -83,24 +82,74 @@ def timestamp_reply(stamper: PlatformTimeStamper, request_der: bytes) -> bytes:
     """An RFC 3161 TimeStampResp (DER) for a TimeStampReq (DER)."""
     try:
         request = tsp.TimeStampReq.load(request_der)
-        _parsed = request.native  # parse it all now: a malformed request fails here
-    except (ValueError, TypeError) as exc:
+        imprint = request["message_imprint"]
+        algorithm = imprint["hash_algorithm"]["algorithm"].native
+        digest = imprint["hashed_message"].native
+    except Exception as exc:  # any decoding failure means "not a request"
         raise PdfProblem(f"not an RFC 3161 request: {exc}") from exc
+    if TSA_DIGESTS.get(algorithm) != len(digest or b""):
+        raise PdfProblem("the message imprint must be a SHA-256, SHA-384 or SHA-512 digest")
     return bytes(stamper.request_tsa_response(request).dump())
+
+
+TSA_DIGESTS = {"sha256": 32, "sha384": 48, "sha512": 64}  # what the TSA stamps, by length
 
 
 def page_count(data: bytes) -> int:
     try:
         return int(PdfFileReader(io.BytesIO(data), strict=False).root["/Pages"]["/Count"])
-    except (PdfError, KeyError, ValueError, TypeError) as exc:
+    except Exception as exc:  # any parser failure means "not a readable PDF"
         raise PdfProblem(f"not a readable PDF: {exc}") from exc
 
 
 def signature_count(data: bytes) -> int:
     try:
         return len(PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures)
-    except (PdfError, KeyError, ValueError, TypeError) as exc:
+    except Exception as exc:  # any parser failure means "not a readable PDF"
         raise PdfProblem(f"not a readable PDF: {exc}") from exc
+
+
+def _page_box(reader: Any, page: int) -> tuple[float, float, float, float]:
+    """Left, bottom, width and height of a page, its /MediaBox inherited from the page tree."""
+    try:
+        page_ref, _resources = reader.find_page_for_modification(page - 1)
+        node: Any = page_ref.get_object()
+        while node is not None and "/MediaBox" not in node:
+            node = node.get("/Parent")
+            node = node.get_object() if node is not None else None
+        box = [float(v) for v in (node["/MediaBox"] if node is not None else [0, 0, *A4])]
+    except Exception as exc:  # any parser failure means "cannot sign this"
+        raise PdfProblem(f"not a PDF tongban can sign: {exc}") from exc
+    return box[0], box[1], box[2] - box[0], box[3] - box[1]
+
+
+def place(
+    width: float,
+    height: float,
+    x: float | None,
+    y: float | None,
+    *,
+    size: float = SEAL_POINTS,
+    qr: bool = True,
+) -> tuple[float, float]:
+    """Where the seal goes: as asked, or near the bottom right with room for the QR code."""
+    if x is None:
+        x = max(width - 72 - size - (QR_POINTS + 6 if qr else 0), 0)
+    if y is None:
+        y = 120.0
+    if not (0 <= x <= width - size and 0 <= y <= height - size):
+        raise PdfProblem(f"the seal ({size:.0f} pt) does not fit at ({x:.0f}, {y:.0f})")
+    return x, y
+
+
+def check_position(data: bytes, page: int, x: float | None, y: float | None, qr: bool) -> None:
+    """Refuse a page or a position off the document before anything is spent on it."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except Exception as exc:  # any parser failure means "not a readable PDF"
+        raise PdfProblem(f"not a readable PDF: {exc}") from exc
+    _left, _bottom, width, height = _page_box(reader, page)
+    place(width, height, x, y, qr=qr)
 
 
 def sign(
@@ -110,8 +159,8 @@ def sign(
     chain: list[x509.Certificate],
     seal_png: bytes,
     page: int,
-    x: float,
-    y: float,
+    x: float | None,
+    y: float | None,
     field_name: str,
     reason: str,
     location: str,
@@ -127,16 +176,15 @@ def sign(
         raise PdfProblem(f"page {page} does not exist (the document has {pages})")
     try:
         w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        page_ref, _resources = w.find_page_for_modification(page - 1)
-        box = page_ref.get_object().get("/MediaBox") or [0, 0, *A4]
-        width, height = float(box[2]), float(box[3])
-    except (PdfError, KeyError, IndexError, ValueError, TypeError) as exc:
+    except Exception as exc:  # any parser failure means "cannot sign this"
         raise PdfProblem(f"not a PDF tongban can sign: {exc}") from exc
-    if not (0 <= x <= width - size and 0 <= y <= height - size):
-        raise PdfProblem(f"the seal ({size:.0f} pt) does not fit at ({x:.0f}, {y:.0f})")
+    left, bottom, width, height = _page_box(w, page)
+    x, y = place(width, height, x, y, size=size, qr=qr_png is not None)
+    x, y = x + left, y + bottom
+    width += left
     if qr_png is not None:
         qr_size = QR_POINTS
-        qx = x + size + 6 if x + size + 6 + qr_size <= width else max(x - 6 - qr_size, 0)
+        qx = x + size + 6 if x + size + 6 + qr_size <= width else max(x - 6 - qr_size, left)
         qr_style = StaticStampStyle(
             background=PdfImage(Image.open(io.BytesIO(qr_png)).convert("RGB")), border_width=0
         )
@@ -185,6 +233,7 @@ class Finding:
     field_name: str
     signer_subject: str
     serial: int
+    cert_sha256: str
     signed_at: datetime | None
     timestamped: bool
     intact: bool
@@ -193,6 +242,7 @@ class Finding:
     covers_whole_file: bool
     changed_after: bool
     problems: list[str] = field(default_factory=list)
+    form_filling_after: bool = False
 
 
 def _readable(name: Any) -> str:
@@ -205,46 +255,71 @@ def _readable(name: Any) -> str:
     return f"{common}（{'，'.join(extra)}）" if extra else str(common)
 
 
+MAX_SIGNATURES = 20  # a public endpoint: a file with hundreds of signature fields is refused
+
+
+def _broken(sig: Any, reason: str) -> Finding:
+    try:
+        cert = sig.signer_cert
+    except Exception:  # a mangled signature may not even yield its certificate
+        cert = None
+    return Finding(
+        field_name=str(getattr(sig, "field_name", "") or ""),
+        signer_subject=_readable(cert.subject) if cert is not None else "",
+        serial=int(cert.serial_number) if cert is not None else 0,
+        cert_sha256="",
+        signed_at=None,
+        timestamped=False,
+        intact=False,
+        valid=False,
+        trusted=False,
+        covers_whole_file=False,
+        changed_after=True,
+        problems=[reason[:300]],
+    )
+
+
+def _validate(sig: Any, roots: list[Any]) -> Any:
+    """pyHanko's verdict; a certificate that expired since is judged at the trusted timestamp's
+    time (a seal stays good after its certificate ends, if it was made while it was valid)."""
+    status = validate_pdf_signature(
+        sig, ValidationContext(trust_roots=roots, allow_fetching=False), skip_diff=False
+    )
+    stamp = status.timestamp_validity
+    if not status.trusted and stamp is not None and stamp.intact and stamp.valid and stamp.trusted:
+        status = validate_pdf_signature(
+            sig,
+            ValidationContext(trust_roots=roots, allow_fetching=False, moment=stamp.timestamp),
+            skip_diff=False,
+        )
+    return status
+
+
 def inspect(data: bytes, *, trust_roots: list[x509.Certificate]) -> list[Finding]:
-    """Every signature in the file, validated against the platform's roots (no network)."""
+    """Every signature in the file, validated against the given roots (no network). A signature
+    that cannot be read at all is reported as invalid, not raised."""
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # any parser failure means "not a readable PDF"
         raise PdfProblem(f"not a readable PDF: {exc}") from exc
+    if len(embedded) > MAX_SIGNATURES:
+        raise PdfProblem(f"more than {MAX_SIGNATURES} signatures")
     roots = [_asn1_cert(c) for c in trust_roots]
     findings = []
     for sig in embedded:
-        problems: list[str] = []
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
         try:
-            status = validate_pdf_signature(sig, context, skip_diff=False)
-        except (SignatureValidationError, PdfError, ValueError) as exc:
-            cert = sig.signer_cert
-            findings.append(
-                Finding(
-                    field_name=sig.field_name or "",
-                    signer_subject=_readable(cert.subject) if cert else "",
-                    serial=int(cert.serial_number) if cert else 0,
-                    signed_at=None,
-                    timestamped=False,
-                    intact=False,
-                    valid=False,
-                    trusted=False,
-                    covers_whole_file=False,
-                    changed_after=True,
-                    problems=[str(exc)[:300]],
-                )
-            )
+            status = _validate(sig, roots)
+        except Exception as exc:  # a damaged signature is invalid, whatever broke
+            findings.append(_broken(sig, str(exc) or type(exc).__name__))
             continue
+        problems: list[str] = []
         coverage = getattr(status.coverage, "name", str(status.coverage))
-        whole = coverage == "ENTIRE_FILE"
         level = getattr(status.modification_level, "name", "")
-        changed = not whole and level not in ("NONE", "LTA_UPDATES", "FORM_FILLING")
         if not status.intact:
             problems.append("the signed bytes were changed (digest mismatch)")
         if not status.trusted:
-            problems.append("the certificate does not chain to the platform's root")
+            problems.append("the certificate does not chain to a trusted root")
         stamp = status.timestamp_validity
         signed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
         findings.append(
@@ -252,16 +327,27 @@ def inspect(data: bytes, *, trust_roots: list[x509.Certificate]) -> list[Finding
                 field_name=sig.field_name or "",
                 signer_subject=_readable(status.signing_cert.subject),
                 serial=int(status.signing_cert.serial_number),
+                cert_sha256=status.signing_cert.sha256.hex(),
                 signed_at=signed_at,
                 timestamped=stamp is not None and bool(stamp.intact and stamp.valid),
                 intact=bool(status.intact),
                 valid=bool(status.valid),
                 trusted=bool(status.trusted),
-                covers_whole_file=whole,
-                changed_after=changed,
+                covers_whole_file=coverage == "ENTIRE_FILE",
+                changed_after=coverage != "ENTIRE_FILE" and level not in ("NONE", "LTA_UPDATES"),
                 problems=problems,
+                form_filling_after=level == "FORM_FILLING",
             )
         )
+    # What came after a signature counts as unchanged only if it is a further signature: form
+    # filling (adding a seal is form filling) is accepted when a later, intact signature covers
+    # the whole file, so the later signer sealed what is there now.
+    later_seal_covers = False
+    for finding in reversed(findings):
+        if finding.form_filling_after and later_seal_covers:
+            finding.changed_after = False
+        if finding.covers_whole_file and finding.intact and finding.valid:
+            later_seal_covers = True
     return findings
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -63,7 +64,7 @@ def load_key(pem: bytes, passphrase: str | bytes | None = None) -> PrivateKey:
         key = serialization.load_pem_private_key(
             pem, password=passphrase.encode() if isinstance(passphrase, str) else passphrase
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise PkiError(f"not a readable private key: {exc}") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
         raise PkiError("only EC and RSA keys are supported")
@@ -95,9 +96,11 @@ def pem(certificate: x509.Certificate) -> bytes:
 def matches(certificate: x509.Certificate, key: PrivateKey) -> bool:
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER
-    return certificate.public_key().public_bytes(der, spki) == key.public_key().public_bytes(
-        der, spki
-    )
+    try:
+        public = certificate.public_key().public_bytes(der, spki)
+    except UnsupportedAlgorithm as exc:  # an SM2 (GM/T) certificate, say
+        raise PkiError(f"the certificate's key type is not supported: {exc}") from exc
+    return public == key.public_key().public_bytes(der, spki)
 
 
 def _name(common_name: str, organisation: str, unit: str = "") -> x509.Name:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record, record_denied
-from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from tongban.core.permissions import Action
 from tongban.identity import services as identity
 from tongban.identity.models import User
@@ -349,8 +349,12 @@ def set_seal_image(actor: User, certificate_id: int, png: bytes | None) -> Certi
 
         try:
             image = Image.open(io.BytesIO(png))
+            if image.width * image.height > 4096 * 4096:
+                raise InvalidInput(
+                    _("The seal image must be at most 4096 × 4096 pixels."), field="image"
+                )
             image.verify()
-        except (UnidentifiedImageError, OSError) as exc:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise InvalidInput(_("The seal image must be a PNG file."), field="image") from exc
         if image.format != "PNG" or len(png) > 2 * 1024 * 1024:
             raise InvalidInput(
@@ -446,8 +450,8 @@ def seal_bytes(
             seal_png=seal_png(certificate),
             qr_png=_qr_png(verify_url(token)) if qr else None,
             page=page,
-            x=pdf.A4[0] - 72 - pdf.SEAL_POINTS - pdf.QR_POINTS - 6 if x is None else x,
-            y=120.0 if y is None else y,
+            x=x,
+            y=y,
             field_name=f"{certificate.kind}-{department.code if department else 'x'}-{token[:8]}",
             reason=reason or _("Official seal"),
             location=department.name if department else "",
@@ -506,11 +510,6 @@ def sign_pdf(
                 % {"dept": department.name}
             )
     try:
-        identity.confirm_second_factor(actor, otp, action=action)
-    except Forbidden:
-        record_denied(action, obj=target, actor=actor, detail="second factor")
-        raise
-    try:
         pages = pdf.page_count(data)
         # The QR code changes the page, which would count against a seal already on it: a
         # joint issue (联合发文) carries the first seal's code, whose page lists every seal.
@@ -520,6 +519,22 @@ def sign_pdf(
             _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
         ) from exc
     page = pages if page is None else page
+    if not 1 <= page <= pages:
+        raise InvalidInput(
+            _("Page %(page)d does not exist: the document has %(pages)d.")
+            % {"page": page, "pages": pages},
+            field="page",
+        )
+    try:
+        pdf.check_position(data, page, x, y, qr=first_seal)
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(str(exc), field="x") from exc
+    # The one-time code last: a request refused for its input does not use it up.
+    try:
+        identity.confirm_second_factor(actor, otp, action=action)
+    except (Forbidden, TooManyAttempts):
+        record_denied(action, obj=target, actor=actor, detail="second factor")
+        raise
     token = secrets.token_urlsafe(16)
     out = seal_bytes(
         certificate, data, token=token, page=page, x=x, y=y, reason=reason, qr=first_seal
@@ -557,6 +572,7 @@ def sign_pdf(
 class SignatureReport:
     field_name: str
     signer: str
+    kind: str  # seal | person | "" (not a certificate of this platform)
     seal: str
     signed_at: str | None  # ISO 8601, UTC
     signed_at_local: str | None  # Asia/Shanghai, for people
@@ -603,31 +619,29 @@ def verify_pdf(data: bytes) -> VerificationReport:
             _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
         ) from exc
     known = {
-        c.serial: c
+        _fingerprint(pki.load_certificate(c.certificate_pem.encode())): c
         for c in Certificate.objects.filter(
             serial__in=[format(f.serial, "x") for f in findings]
         ).select_related("department", "user")
     }
     reports = []
     for finding in findings:
-        certificate = known.get(format(finding.serial, "x"))
+        # Known means this very certificate (serial and fingerprint) is one the platform holds:
+        # a certificate merely chaining to a trusted root is not a seal of this platform.
+        certificate = known.get(finding.cert_sha256)
         signed_at = finding.signed_at
         problems = list(finding.problems)
         unchanged = finding.intact and not finding.changed_after
         if not finding.intact or not finding.valid:
             status = "invalid"
-        elif not finding.trusted:
+        elif not finding.trusted or certificate is None:
             status = "untrusted"
         elif certificate is not None and certificate.revoked_at is not None:
             status = "revoked"
+            # The time is public; the administrator's reason stays in the audit trail.
             problems.append(
-                _("revoked at %(when)s: %(why)s")
-                % {
-                    "when": timezone.localtime(certificate.revoked_at).isoformat(
-                        timespec="seconds"
-                    ),
-                    "why": certificate.revocation_reason,
-                }
+                _("revoked at %(when)s")
+                % {"when": timezone.localtime(certificate.revoked_at).strftime("%Y-%m-%d %H:%M")}
             )
         elif (
             certificate is not None
@@ -643,7 +657,12 @@ def verify_pdf(data: bytes) -> VerificationReport:
             SignatureReport(
                 field_name=finding.field_name,
                 signer=finding.signer_subject,
-                seal=certificate.department.name if certificate and certificate.department else "",
+                kind=certificate.kind if certificate else "",
+                seal=certificate.department.name
+                if certificate
+                and certificate.kind == CertificateKind.SEAL
+                and certificate.department
+                else "",
                 signed_at=signed_at.astimezone(UTC).isoformat(timespec="seconds")
                 if signed_at
                 else None,
@@ -664,10 +683,10 @@ def verify_pdf(data: bytes) -> VerificationReport:
                 problems=problems,
             )
         )
-    digest = hashlib.sha256(data).hexdigest()
     document = (
-        SignedDocument.objects.filter(sha256=digest)
+        SignedDocument.objects.filter(sha256__in=_revision_digests(data))
         .select_related("certificate__department")
+        .order_by("signed_at")
         .first()
     )
     return VerificationReport(
@@ -677,6 +696,19 @@ def verify_pdf(data: bytes) -> VerificationReport:
     )
 
 
+def _revision_digests(data: bytes) -> list[str]:
+    """SHA-256 of the whole file and of each earlier revision (a prefix ending in %%EOF): a
+    jointly sealed file still contains, byte for byte, the file the first seal produced."""
+    digests = {hashlib.sha256(data).hexdigest()}
+    start = 0
+    while (found := data.find(b"%%EOF", start)) != -1 and len(digests) < 64:
+        end = found + len(b"%%EOF")
+        for cut in (end, end + 1, end + 2):
+            digests.add(hashlib.sha256(data[:cut]).hexdigest())
+        start = end
+    return sorted(digests)
+
+
 def document_record(document: SignedDocument) -> dict[str, Any]:
     return {
         "token": document.token,
@@ -684,8 +716,9 @@ def document_record(document: SignedDocument) -> dict[str, Any]:
         "sha256": document.sha256,
         "signed_at": document.signed_at.isoformat(timespec="seconds"),
         "seal": document.certificate.department.name
-        if document.certificate.department
+        if document.certificate.department and document.certificate.kind == CertificateKind.SEAL
         else document.certificate.subject,
+        "kind": document.certificate.kind,
         "pages": document.pages,
         "page": document.page,
         "reason": document.reason,
@@ -727,7 +760,7 @@ def sign_data(actor: User, data: bytes, *, seal: str, otp: str) -> dict[str, Any
         )
     try:
         identity.confirm_second_factor(actor, otp, action="seals.sign_data")
-    except Forbidden:
+    except (Forbidden, TooManyAttempts):
         record_denied("seals.sign_data", obj=department, actor=actor, detail="second factor")
         raise
     keys = sm2.KeyPair(
@@ -757,10 +790,10 @@ def verify_data(data: bytes, signature: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             _("The signature must be the JSON object tongban gave."), field="signature"
         )
-    public = str(signature.get("public_key", ""))
-    certificate = (
-        Certificate.objects.filter(sm2_public=public.lower()).select_related("department").first()
-    )
+    public = str(signature.get("public_key", "")).strip().lower()
+    if public.startswith("04") and len(public) == 130:
+        public = public[2:]
+    certificate = Certificate.objects.filter(sm2_public=public).select_related("department").first()
     try:
         valid = sm2.verify(data, str(signature.get("signature", "")), public)
     except sm2.Sm2Error as exc:
@@ -770,6 +803,8 @@ def verify_data(data: bytes, signature: dict[str, Any]) -> dict[str, Any]:
         status = "valid" if certificate is not None else "untrusted"
         if certificate is not None and certificate.revoked_at is not None:
             status = "revoked"
+        elif certificate is not None and certificate.not_after <= timezone.now():
+            status = "expired"
     return {
         "status": status,
         "digest_matches": sm2.sm3_hex(data) == signature.get("sm3"),

@@ -86,7 +86,11 @@ class Command(BaseCommand):
         )
 
     def _verify(self, path: Path, options: dict[str, Any]) -> None:
-        report = services.verify_pdf(path.read_bytes())
+        try:
+            report = services.verify_pdf(path.read_bytes())
+        except ServiceError as exc:  # unreadable: certainly not validly signed
+            self.stdout.write(f"{path.name}: {exc.message}")
+            sys.exit(1)
         if options.get("json"):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
