@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tongban.core.permissions import Action
 
 BUILTIN_ROLES: list[dict[str, object]] = [
@@ -48,6 +50,20 @@ BUILTIN_ROLES: list[dict[str, object]] = [
         "default_scope": "all",
     },
 ]
+
+
+def ensure_role(role_model: Any, spec: dict[str, object]) -> None:
+    """Create a built-in role unless it exists (data migrations pass the historical model)."""
+    role_model.objects.get_or_create(
+        code=spec["code"],
+        defaults={
+            "name": spec["name"],
+            "description": spec["description"],
+            "permissions": [str(p) for p in spec["permissions"]],  # type: ignore[attr-defined]
+            "default_scope": spec["default_scope"],
+        },
+    )
+
 
 BUILTIN_POSITIONS: list[tuple[str, str, int]] = [
     ("mayor", "市长", 1),

@@ -423,6 +423,34 @@ def _qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
+def _seal_of(actor: User, code: str, action: str) -> tuple[Department, Certificate]:
+    """The department's valid seal certificate, if ``actor`` keeps that seal (refusal audited)."""
+    department = Department.objects.filter(code__iexact=(code or "").strip()).first()
+    if department is None:
+        raise NotFound(_("No department with this code."), field="seal")
+    if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
+        record_denied(action, obj=department, actor=actor, detail="no seal-keeper role")
+        raise Forbidden(
+            _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
+        )
+    certificate = active_seal(department)
+    if certificate is None:
+        raise Conflict(
+            _("%(dept)s has no valid seal certificate; ask the security administrator.")
+            % {"dept": department.name}
+        )
+    return department, certificate
+
+
+def _second_factor(actor: User, otp: str, action: str, target: Any) -> None:
+    """A fresh one-time code of ``actor``; a refusal is audited against ``target``."""
+    try:
+        identity.confirm_second_factor(actor, otp, action=action)
+    except (Forbidden, TooManyAttempts):
+        record_denied(action, obj=target, actor=actor, detail="second factor")
+        raise
+
+
 def seal_bytes(
     certificate: Certificate,
     data: bytes,
@@ -494,21 +522,7 @@ def sign_pdf(
                 _("You have no valid personal certificate; ask the security administrator.")
             )
     else:
-        department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
-        if department is None:
-            raise NotFound(_("No department with this code."), field="seal")
-        target = department
-        if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
-            record_denied(action, obj=department, actor=actor, detail="no seal-keeper role")
-            raise Forbidden(
-                _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
-            )
-        certificate = active_seal(department)
-        if certificate is None:
-            raise Conflict(
-                _("%(dept)s has no valid seal certificate; ask the security administrator.")
-                % {"dept": department.name}
-            )
+        target, certificate = _seal_of(actor, seal, action)
     try:
         pages = pdf.page_count(data)
         # The QR code changes the page, which would count against a seal already on it: a
@@ -530,11 +544,7 @@ def sign_pdf(
     except pdf.PdfProblem as exc:
         raise InvalidInput(str(exc), field="x") from exc
     # The one-time code last: a request refused for its input does not use it up.
-    try:
-        identity.confirm_second_factor(actor, otp, action=action)
-    except (Forbidden, TooManyAttempts):
-        record_denied(action, obj=target, actor=actor, detail="second factor")
-        raise
+    _second_factor(actor, otp, action, target)
     token = secrets.token_urlsafe(16)
     out = seal_bytes(
         certificate, data, token=token, page=page, x=x, y=y, reason=reason, qr=first_seal
@@ -744,25 +754,8 @@ def sign_data(actor: User, data: bytes, *, seal: str, otp: str) -> dict[str, Any
     data, an audit checkpoint). The same rule as sealing a PDF: seal keeper and second factor."""
     if not data or len(data) > MAX_PDF_BYTES:
         raise InvalidInput(_("Give the data to sign (at most 30 MB)."), field="file")
-    department = Department.objects.filter(code__iexact=(seal or "").strip()).first()
-    if department is None:
-        raise NotFound(_("No department with this code."), field="seal")
-    if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
-        record_denied("seals.sign_data", obj=department, actor=actor, detail="no seal-keeper role")
-        raise Forbidden(
-            _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
-        )
-    certificate = active_seal(department)
-    if certificate is None or not certificate.sm2_public:
-        raise Conflict(
-            _("%(dept)s has no valid seal certificate; ask the security administrator.")
-            % {"dept": department.name}
-        )
-    try:
-        identity.confirm_second_factor(actor, otp, action="seals.sign_data")
-    except (Forbidden, TooManyAttempts):
-        record_denied("seals.sign_data", obj=department, actor=actor, detail="second factor")
-        raise
+    department, certificate = _seal_of(actor, seal, "seals.sign_data")
+    _second_factor(actor, otp, "seals.sign_data", department)
     keys = sm2.KeyPair(
         _fernet().decrypt(certificate.sm2_private.encode()).decode(), certificate.sm2_public
     )

@@ -431,48 +431,38 @@ def complete_task(
             raise InvalidInput(
                 _("The process cannot go on: %(reason)s") % {"reason": str(exc)}
             ) from exc
-        task.status = TaskStatus.COMPLETED
-        task.completed_at = timezone.now()
-        task.completed_by = actor
-        if task.assignee_id is None:
-            task.assignee = actor
-        task.opinion = opinion
-        task.data = clean
-        task.save()
+        _mark_completed(task, actor, clean, opinion)
         _sync_tasks(instance, wf, actor=actor)
         _save_engine(instance, wf)
-        _sync_inbox(instance.pk)
-        HistoryEvent.objects.create(
-            instance=instance,
-            task=task,
-            action="complete",
-            actor=actor,
-            step_name=task.name,
+        _step_event(
+            task,
+            "complete",
+            actor,
             opinion=opinion,
+            after={"data": clean, "opinion": opinion[:200]},
         )
-        record("workflow.task.complete", obj=task, after={"data": clean, "opinion": opinion[:200]})
     return task
+
+
+def _mark_completed(task: Task, actor: User, data: dict[str, Any], opinion: str) -> None:
+    task.status = TaskStatus.COMPLETED
+    task.completed_at = timezone.now()
+    task.completed_by = actor
+    if task.assignee_id is None:
+        task.assignee = actor
+    task.opinion = opinion
+    task.data = data
+    task.save()
 
 
 def _complete_added(
     actor: User, instance: ProcessInstance, task: Task, data: dict[str, Any], opinion: str
 ) -> Task:
-    task.status = TaskStatus.COMPLETED
-    task.completed_at = timezone.now()
-    task.completed_by = actor
-    task.opinion = opinion
-    task.data = data
-    task.save()
-    _sync_inbox(instance.pk)
-    HistoryEvent.objects.create(
-        instance=instance,
-        task=task,
-        action="complete",
-        actor=actor,
-        step_name=task.name,
-        opinion=opinion,
+    """An added signer's opinion (加签): recorded on its own row, the engine does not move."""
+    _mark_completed(task, actor, data, opinion)
+    _step_event(
+        task, "complete", actor, opinion=opinion, after={"data": data, "opinion": opinion[:200]}
     )
-    record("workflow.task.complete", obj=task, after={"data": data, "opinion": opinion[:200]})
     return task
 
 
@@ -837,9 +827,9 @@ def fire_due_timers(now: datetime | None = None) -> int:
             ):
                 continue  # another worker got there first
             watched = list(
-                instance.tasks.filter(status=TaskStatus.OPEN, added_for__isnull=True)
-                .select_related("assignee")
-                .prefetch_related("candidates__user")
+                instance.tasks.filter(
+                    status=TaskStatus.OPEN, added_for__isnull=True
+                ).select_related("assignee")
             )
             wf = _restore(instance)
             try:
@@ -860,12 +850,12 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 step_name=names[:200],
                 detail=_("A deadline passed; the process moved on.")[:300],
             )
+            fired_timers = [instance.definition.timers.get(t) or {} for t in timers]
             escalated = [
-                _escalate(instance, task, instance.definition.timers.get(timer_id) or {})
-                for timer_id in timers
+                _escalate(instance, task, timer)
+                for timer in fired_timers
                 for task in watched
-                if task.bpmn_id
-                == (instance.definition.timers.get(timer_id) or {}).get("attached_to")
+                if task.bpmn_id == timer.get("attached_to")
             ]
             _sync_inbox(instance.pk)
             record(

@@ -1,21 +1,13 @@
 from django.db import migrations
 
-from tongban.org.builtin import BUILTIN_POSITIONS, BUILTIN_ROLES
+from tongban.org.builtin import BUILTIN_POSITIONS, BUILTIN_ROLES, ensure_role
 
 
 def forwards(apps, schema_editor):
     Role = apps.get_model("org", "Role")
     Position = apps.get_model("org", "Position")
     for spec in BUILTIN_ROLES:
-        Role.objects.get_or_create(
-            code=spec["code"],
-            defaults={
-                "name": spec["name"],
-                "description": spec["description"],
-                "permissions": [str(p) for p in spec["permissions"]],
-                "default_scope": spec["default_scope"],
-            },
-        )
+        ensure_role(Role, spec)
     for code, name, rank in BUILTIN_POSITIONS:
         Position.objects.get_or_create(code=code, defaults={"name": name, "rank": rank})
 

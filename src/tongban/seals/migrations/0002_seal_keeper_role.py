@@ -1,21 +1,12 @@
 from django.db import migrations
 
-from tongban.org.builtin import BUILTIN_ROLES
+from tongban.org.builtin import BUILTIN_ROLES, ensure_role
 
 
 def forwards(apps, schema_editor):
     """Installations made before the seals app get the seal keeper's role too."""
     Role = apps.get_model("org", "Role")
-    spec = next(r for r in BUILTIN_ROLES if r["code"] == "seal_keeper")
-    Role.objects.get_or_create(
-        code=spec["code"],
-        defaults={
-            "name": spec["name"],
-            "description": spec["description"],
-            "permissions": [str(p) for p in spec["permissions"]],
-            "default_scope": spec["default_scope"],
-        },
-    )
+    ensure_role(Role, next(r for r in BUILTIN_ROLES if r["code"] == "seal_keeper"))
 
 
 class Migration(migrations.Migration):
