@@ -224,3 +224,24 @@ def test_sm2_data_signature_pages(client, seal):
     bad = public.post("/verify/data/", {"data": "证照 2026-002", "signature": signature})
     assert "无效" in bad.content.decode()
     assert public.post("/verify/data/", {"data": "x", "signature": "{"}).status_code == 422
+
+
+def test_the_seal_page_places_the_seal_where_asked_in_millimetres(client, seal, document):
+    client.force_login(seal["keeper"])
+    off = client.post(
+        "/seals/sign/", {"file": upload(document), "seal": "FIN", "otp": code(), "x": "200"}
+    )
+    assert off.status_code == 422 and not SignedDocument.objects.exists()  # 200 mm: off A4
+    bad = client.post(
+        "/seals/sign/", {"file": upload(document), "seal": "FIN", "otp": code(), "x": "左"}
+    )
+    assert bad.status_code == 422
+    done = client.post(
+        "/seals/sign/",
+        {"file": upload(document), "seal": "FIN", "otp": code(), "x": "25.4", "y": "25.4"},
+    )
+    assert done.status_code == 200
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    [signature] = PdfFileReader(io.BytesIO(done.content)).embedded_signatures
+    assert [round(float(v)) for v in signature.sig_field["/Rect"]] == [72, 72, 192, 192]

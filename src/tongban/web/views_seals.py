@@ -107,6 +107,20 @@ def root_certificate(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _points(text: str) -> float | None:
+    """A position in millimetres from the form, in PDF points (empty: the default place)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        millimetres = float(text)
+    except ValueError as exc:
+        raise ServiceError(_("Give the position in millimetres, as a number.")) from exc
+    if not 0 <= millimetres <= 2000:
+        raise ServiceError(_("Give the position in millimetres, as a number."))
+    return millimetres * 72 / 25.4
+
+
 def _my_seals(user: Any) -> list[Department]:
     return [
         d
@@ -139,6 +153,7 @@ def seal_document(request: StaffRequest) -> HttpResponse:
             page = int(page_text) if page_text.isdecimal() and len(page_text) < 6 else None
             if page_text and page is None:
                 raise ServiceError(_("Give the page as a number."))
+            x, y = _points(request.POST.get("x", "")), _points(request.POST.get("y", ""))
             chosen = request.POST.get("seal", "")
             sealed, document = services.sign_pdf(
                 request.user,
@@ -147,6 +162,8 @@ def seal_document(request: StaffRequest) -> HttpResponse:
                 personal=chosen == PERSONAL,
                 otp=request.POST.get("otp", ""),
                 page=page,
+                x=x,
+                y=y,
                 reason=request.POST.get("reason", ""),
                 filename=getattr(request.FILES.get("file"), "name", ""),
             )
