@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "tongban.notifications",
     "tongban.seals",
     "tongban.workflow",
+    "tongban.records",
+    "tongban.documents",
     "tongban.api",
     "tongban.web",
     "tongban.demo",

@@ -1,0 +1,1 @@
+"""Records (归档): archived items with retention period and archival code, packages, appraisal."""
