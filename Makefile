@@ -66,7 +66,7 @@ $(HTMX_DST): node_modules/.package-lock.json
 	touch $@
 
 messages: $(VENV)/.installed
-	cd src/tongban && ../../$(TONGBAN) compilemessages --ignore=.venv -v 0
+	cd src/tongban && TONGBAN_HOME=../../var ../../$(TONGBAN) compilemessages --ignore=.venv -v 0
 
 lint: install
 	$(BIN)/ruff check src tests bench
