@@ -150,3 +150,20 @@ def test_malformed_input_gets_a_clear_answer_not_a_crash(ca, client, seal, secad
 def test_a_department_name_cannot_inject_script_into_the_seal_svg():
     svg = appearance.svg('x" onload="alert(1)')
     assert 'onload="' not in svg and "&quot;" in svg
+
+
+def test_sm2_keys_whose_public_key_starts_with_04_sign_and_verify():
+    """gmssl strips a leading "04" with lstrip("04"), which also eats the key's own next 0s and
+    4s: such keys (one in 256) failed to sign, at random in CI. Private keys 11 and 307 give public
+    keys "04…" followed by another digit and by a 0 or 4."""
+    from gmssl import sm2 as gm
+
+    from tongban.seals import sm2
+
+    for d in (11, 307):
+        public = gm.CryptSM2(private_key="", public_key="")._kg(d, sm2.CURVE["g"])
+        assert public.startswith("04")
+        keys = sm2.KeyPair(f"{d:064x}", public)
+        signature = sm2.sign(b"licence 2026-001", keys)
+        assert sm2.verify(b"licence 2026-001", signature, keys.public_hex)
+        assert not sm2.verify(b"licence 2026-002", signature, keys.public_hex)

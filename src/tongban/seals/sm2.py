@@ -49,9 +49,18 @@ def _check_public(public_hex: str) -> str:
     return value
 
 
+def _crypt(private_hex: str, public_hex: str) -> gm.CryptSM2:
+    """gmssl's CryptSM2 with the public key set after construction: its constructor strips a
+    leading "04" with ``lstrip("04")``, which also eats a key's own leading 0s and 4s (one key in
+    eight starts with one), and the Z value computed from the shortened key is then garbage."""
+    crypt = gm.CryptSM2(private_key=private_hex, public_key="")
+    crypt.public_key = public_hex
+    return crypt
+
+
 def sign(data: bytes, keys: KeyPair) -> str:
     """The SM2 signature (r‖s, hex) over SM3(Z‖data), with a fresh random k."""
-    signer = gm.CryptSM2(private_key=keys.private_hex, public_key=keys.public_hex)
+    signer = _crypt(keys.private_hex, _check_public(keys.public_hex))
     return str(signer.sign_with_sm3(data, secrets.token_hex(32)))
 
 
@@ -59,7 +68,7 @@ def verify(data: bytes, signature_hex: str, public_hex: str) -> bool:
     value = (signature_hex or "").strip().lower()
     if len(value) != 128 or any(c not in "0123456789abcdef" for c in value):
         return False
-    checker = gm.CryptSM2(private_key="", public_key=_check_public(public_hex))
+    checker = _crypt("", _check_public(public_hex))
     try:
         return bool(checker.verify_with_sm3(value, data))
     except Exception:  # gmssl raises assorted errors for points off the curve: not valid
