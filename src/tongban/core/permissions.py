@@ -39,6 +39,16 @@ class Action(models.TextChoices):
     )
     MANAGE_SEALS = "seals.manage", _("Run the platform CA: issue and revoke seal certificates")
     SIGN_WITH_SEAL = "seals.sign", _("Seal documents with the department's seal")
+    VIEW_DOCUMENTS = "documents.view", _("Read official documents")
+    DRAFT_DOCUMENTS = "documents.draft", _("Draft outgoing documents")
+    RECEIVE_DOCUMENTS = (
+        "documents.receive",
+        _("Sign for, register and circulate incoming documents"),
+    )
+    IMPORT_DOCUMENTS = "documents.import", _("Import existing documents")
+    VIEW_RECORDS = "records.view", _("Read archived records")
+    ARCHIVE_RECORDS = "records.archive", _("Archive records, export packages and appraise them")
+    APPROVE_DISPOSAL = "records.approve_disposal", _("Approve the disposal of records")
     VIEW_AUDIT = "audit.view", _("Read the audit trail")
     VERIFY_AUDIT = "audit.verify", _("Verify the audit trail")
 

@@ -11,21 +11,39 @@ BUILTIN_ROLES: list[dict[str, object]] = [
         "code": "clerk",
         "name": "办文员",
         "description": "Works documents and tasks of their own department.",
-        "permissions": [Action.VIEW_STAFF],
+        "permissions": [
+            Action.VIEW_STAFF,
+            Action.VIEW_DOCUMENTS,
+            Action.DRAFT_DOCUMENTS,
+            Action.RECEIVE_DOCUMENTS,
+            Action.IMPORT_DOCUMENTS,
+        ],
         "default_scope": "department",
     },
     {
         "code": "division_head",
         "name": "处室负责人",
         "description": "Heads a division: sees its staff and their contact data.",
-        "permissions": [Action.VIEW_STAFF, Action.VIEW_PERSONAL_DATA],
+        "permissions": [
+            Action.VIEW_STAFF,
+            Action.VIEW_PERSONAL_DATA,
+            Action.VIEW_DOCUMENTS,
+            Action.DRAFT_DOCUMENTS,
+        ],
         "default_scope": "department",
     },
     {
         "code": "bureau_head",
         "name": "单位负责人",
         "description": "Heads a bureau or district: sees everything below it.",
-        "permissions": [Action.VIEW_STAFF, Action.VIEW_PERSONAL_DATA],
+        "permissions": [
+            Action.VIEW_STAFF,
+            Action.VIEW_PERSONAL_DATA,
+            Action.VIEW_DOCUMENTS,
+            Action.DRAFT_DOCUMENTS,
+            Action.VIEW_RECORDS,
+            Action.APPROVE_DISPOSAL,
+        ],
         "default_scope": "subtree",
     },
     {
@@ -43,13 +61,37 @@ BUILTIN_ROLES: list[dict[str, object]] = [
         "default_scope": "department",
     },
     {
+        "code": "archivist",
+        "name": "档案员",
+        "description": "Keeps the unit's records: archives documents, exports and appraises them.",
+        "permissions": [Action.VIEW_DOCUMENTS, Action.VIEW_RECORDS, Action.ARCHIVE_RECORDS],
+        "default_scope": "subtree",
+    },
+    {
         "code": "city_leader",
         "name": "市领导",
         "description": "City leadership: sees the whole organisation.",
-        "permissions": [Action.VIEW_STAFF],
+        "permissions": [Action.VIEW_STAFF, Action.VIEW_DOCUMENTS],
         "default_scope": "all",
     },
 ]
+
+
+def add_builtin_permissions(role_model: Any, codes: list[str]) -> None:
+    """Give existing built-in roles the permissions they carry now (a later app added them);
+    create the roles that are missing. Permissions someone added by hand stay."""
+    for spec in BUILTIN_ROLES:
+        if spec["code"] not in codes:
+            continue
+        role = role_model.objects.filter(code=spec["code"]).first()
+        if role is None:
+            ensure_role(role_model, spec)
+            continue
+        wanted = [str(p) for p in spec["permissions"]]  # type: ignore[attr-defined]
+        merged = list(role.permissions) + [p for p in wanted if p not in role.permissions]
+        if merged != list(role.permissions):
+            role.permissions = merged
+            role.save(update_fields=["permissions"])
 
 
 def ensure_role(role_model: Any, spec: dict[str, object]) -> None:
