@@ -7,3 +7,13 @@ class RecordsConfig(AppConfig):
     label = "records"
     verbose_name = _("Records")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tongban.core import jobs
+        from tongban.records import (
+            policy_registrations,  # noqa: F401
+            services,
+        )
+
+        # 四性检测 of what is stored: the least recently checked files, a hundred an hour.
+        jobs.register("records.fixity_sweep", 3600, services.fixity_sweep)

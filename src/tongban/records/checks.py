@@ -1,0 +1,42 @@
+"""Usability checks of archived files (可用性): a PDF must open and show its pages."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from django.utils.translation import gettext as _
+
+PDF_MAGIC = b"%PDF-"
+
+
+def looks_like_pdf(name: str, data: bytes) -> bool:
+    return name.lower().endswith(".pdf") or data[:1024].lstrip().startswith(PDF_MAGIC)
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why this PDF is not usable as an archived file, or None when it opens: it must start as a
+    PDF, parse, have at least one page and not be encrypted (the archive must be able to read it
+    without anyone's password, now and after a transfer)."""
+    if not data.lstrip()[:8].startswith(PDF_MAGIC):
+        return _("this is not a PDF file")
+    from pypdf import PdfReader
+
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return _("the PDF is encrypted")
+        pages = len(reader.pages)
+        if pages < 1:
+            return _("the PDF has no pages")
+        reader.pages[0].mediabox  # noqa: B018 - the first page must be readable
+    except Exception as exc:  # pypdf raises many kinds for damaged files
+        return _("the PDF cannot be opened: %(why)s") % {
+            "why": str(exc)[:200] or type(exc).__name__
+        }
+    finally:
+        pypdf_log.setLevel(level)
+    return None

@@ -1,0 +1,161 @@
+"""Reads of the records, already narrowed by the access policy (``visible_to``): a person sees
+the records of the departments their ``records.view`` grants reach, up to their clearance, in
+lists and by id alike; a record outside that answers NotFound."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tongban.core.errors import NotFound
+from tongban.core.permissions import Action
+from tongban.org import policy
+from tongban.records.models import (
+    Appraisal,
+    AppraisalKind,
+    DecisionState,
+    Fonds,
+    Record,
+    RecordStatus,
+)
+
+
+def _records() -> QuerySet[Record]:
+    return Record.objects.select_related("fonds", "department", "archived_by")
+
+
+def records_for(
+    user: Any,
+    *,
+    q: str = "",
+    year: int | None = None,
+    retention: str = "",
+    status: str = "",
+    fonds: str = "",
+) -> QuerySet[Record]:
+    """The records the person may see, filtered: text in the title, document number, archival
+    code or responsible party; year; retention; status; fonds code."""
+    qs = policy.visible_to(user, _records())
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(doc_number__icontains=q)
+            | Q(archival_code__icontains=q)
+            | Q(responsible__icontains=q)
+        )
+    if year:
+        qs = qs.filter(year=year)
+    if retention:
+        qs = qs.filter(retention=retention)
+    if status:
+        qs = qs.filter(status=status)
+    if fonds:
+        qs = qs.filter(fonds__code=fonds.strip().upper())
+    return qs
+
+
+def record_by_id(user: Any, pk: int) -> Record:
+    found = policy.visible_to(user, _records()).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def record_by_code(user: Any, archival_code: str) -> Record:
+    found = policy.visible_to(user, _records()).filter(archival_code=archival_code).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def record_for_source(user: Any, source_type: str, source_id: str) -> Record | None:
+    """The record made of a source (e.g. "documents.document", "42"), if the person may see it."""
+    return (
+        policy.visible_to(user, _records())
+        .filter(source_type=source_type, source_id=str(source_id))
+        .first()
+    )
+
+
+def appraisal_due(user: Any, today: date | None = None) -> QuerySet[Record]:
+    """待鉴定: records whose retention has run out, for the person who appraises them
+    (``records.archive``): oldest first."""
+    today = today or timezone.localdate()
+    return (
+        policy.visible_to(user, _records(), Action.ARCHIVE_RECORDS)
+        .filter(status__in=[RecordStatus.ARCHIVED, RecordStatus.RETAINED], expires_on__lte=today)
+        .order_by("expires_on", "archival_code")
+    )
+
+
+def _appraisals() -> QuerySet[Appraisal]:
+    return Appraisal.objects.select_related(
+        "record", "record__fonds", "record__department", "appraised_by", "decided_by"
+    )
+
+
+def pending_disposals(user: Any) -> QuerySet[Appraisal]:
+    """Disposals waiting for approval that the person may approve (``records.approve_disposal``)."""
+    return policy.visible_to(
+        user,
+        _appraisals().filter(kind=AppraisalKind.DISPOSE, state=DecisionState.PENDING),
+        Action.APPROVE_DISPOSAL,
+    ).order_by("appraised_at", "pk")
+
+
+def proposed_by_me(user: Any) -> QuerySet[Appraisal]:
+    return policy.visible_to(
+        user,
+        _appraisals().filter(
+            kind=AppraisalKind.DISPOSE, state=DecisionState.PENDING, appraised_by=user
+        ),
+        Action.ARCHIVE_RECORDS,
+    )
+
+
+def disposal_list(user: Any, *, fonds: str = "", year: int | None = None) -> QuerySet[Appraisal]:
+    """销毁清册: the approved disposals the person may see, newest first."""
+    qs = policy.visible_to(
+        user,
+        _appraisals()
+        .filter(kind=AppraisalKind.DISPOSE, state=DecisionState.APPROVED)
+        .prefetch_related("record__files"),
+    )
+    if fonds:
+        qs = qs.filter(record__fonds__code=fonds.strip().upper())
+    if year:
+        qs = qs.filter(record__year=year)
+    return qs.order_by("-decided_at", "-pk")
+
+
+def appraisals_of(user: Any, item: Record) -> QuerySet[Appraisal]:
+    """The appraisal history of a record the person may see."""
+    return policy.visible_to(user, _appraisals().filter(record=item)).order_by("appraised_at")
+
+
+def fonds_for(user: Any) -> QuerySet[Fonds]:
+    return policy.visible_to(user, Fonds.objects.select_related("department")).order_by("code")
+
+
+def years_of(user: Any) -> list[int]:
+    return sorted(
+        set(policy.visible_to(user, Record.objects.all()).values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+def fonds_units(user: Any) -> list[tuple[Any, Fonds | None]]:
+    """The units (立档单位: not divisions) the person archives for, each with its fonds if any."""
+    from tongban.org.models import Department, DepartmentKind
+
+    units = policy.visible_to(
+        user,
+        Department.objects.exclude(kind=DepartmentKind.DIVISION).order_by("path"),
+        Action.ARCHIVE_RECORDS,
+    )
+    fonds = {f.department_id: f for f in Fonds.objects.filter(department__in=units)}
+    return [(unit, fonds.get(unit.pk)) for unit in units]
