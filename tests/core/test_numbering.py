@@ -100,6 +100,30 @@ def test_document_numbers_follow_gb_t_9704():
             numbering.format_document_number(code, year, serial)
 
 
+@given(
+    code=st.text(
+        alphabet=st.characters(whitelist_categories=("Lo", "Lu")), min_size=1, max_size=10
+    ),
+    year=st.integers(1000, 9999),
+    serial=st.integers(1, 999_999),
+)
+def test_document_numbers_read_back_as_written(code, year, serial):
+    text = numbering.format_document_number(code, year, serial)
+    assert numbering.parse_document_number(text) == (code, year, serial)
+
+
+def test_loose_document_numbers_are_not_parsed():
+    for text in [
+        "示政发[2026]7号",
+        "示政发〔2026〕07号",
+        "示政发〔26〕7号",
+        "〔2026〕7号",
+        "示政发〔2026〕第7号",
+        "",
+    ]:
+        assert numbering.parse_document_number(text) is None
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_threads_get_every_number_once():
     if connection.vendor != "postgresql":

@@ -11,11 +11,13 @@ with ``BEGIN IMMEDIATE`` (docs/adr/0002), which serialises writers from the star
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 
 from tongban.core.models import NumberSequence
 
-__all__ = ["format_document_number", "next_value", "peek"]
+__all__ = ["format_document_number", "next_value", "parse_document_number", "peek"]
 
 _KEY_MAX_LENGTH = NumberSequence._meta.get_field("key").max_length or 100
 
@@ -76,3 +78,17 @@ def format_document_number(issuing_code: str, year: int, serial: int) -> str:
     if isinstance(serial, bool) or not isinstance(serial, int) or serial < 1:
         raise ValueError(f"the serial number must be a positive integer: {serial!r}")
     return f"{code}〔{year}〕{serial}号"
+
+
+_DOCUMENT_NUMBER = re.compile(
+    r"^(?P<code>[^〔〕\s]{1,40})〔(?P<year>\d{4})〕(?P<serial>[1-9]\d{0,6})号$"
+)
+
+
+def parse_document_number(text: str) -> tuple[str, int, int] | None:
+    """(issuing code, year, serial) of a 发文字号 written as ``format_document_number`` writes it,
+    or None. Loose spellings ([2026], 第12号 …) are normalised by the import's recogniser first."""
+    match = _DOCUMENT_NUMBER.match((text or "").strip())
+    if match is None:
+        return None
+    return match["code"], int(match["year"]), int(match["serial"])

@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     TASK = "task", _("New task")
     ESCALATION = "escalation", _("Deadline passed")
     EXPIRY = "expiry", _("Certificate expiring")
+    DOCUMENT = "document", _("Incoming document")
+    CIRCULATE = "circulate", _("For reading")
 
 
 class Notification(models.Model):

@@ -489,6 +489,125 @@ def seal_bytes(
         raise InvalidInput(str(exc), field="file") from exc
 
 
+@dataclass
+class PdfToSeal:
+    """One PDF of a sealing request: where the seal goes (default: the last page, bottom right)."""
+
+    data: bytes
+    page: int | None = None
+    x: float | None = None
+    y: float | None = None
+    reason: str = ""
+    filename: str = ""
+
+
+MAX_BATCH = 200
+
+
+def _checked(item: PdfToSeal) -> tuple[int, int, bool]:
+    """Refuse a file or a position before the one-time code is spent: (pages, page, first seal)."""
+    data = item.data
+    if not data or len(data) > MAX_PDF_BYTES:
+        raise InvalidInput(_("Give a PDF of at most 30 MB."), field="file")
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput(_("This is not a PDF file."), field="file")
+    try:
+        pages = pdf.page_count(data)
+        # The QR code changes the page, which would count against a seal already on it: a
+        # joint issue (联合发文) carries the first seal's code, whose page lists every seal.
+        first_seal = pdf.signature_count(data) == 0
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(
+            _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
+        ) from exc
+    page = pages if item.page is None else item.page
+    if not 1 <= page <= pages:
+        raise InvalidInput(
+            _("Page %(page)d does not exist: the document has %(pages)d.")
+            % {"page": page, "pages": pages},
+            field="page",
+        )
+    try:
+        pdf.check_position(data, page, item.x, item.y, qr=first_seal)
+    except pdf.PdfProblem as exc:
+        raise InvalidInput(str(exc), field="x") from exc
+    return pages, page, first_seal
+
+
+def sign_pdfs(
+    actor: User,
+    items: list[PdfToSeal],
+    *,
+    seal: str = "",
+    personal: bool = False,
+    otp: str,
+) -> list[tuple[bytes, SignedDocument]]:
+    """用印 on one PDF or a batch (批量用印): each with the department's seal (or, ``personal``,
+    the actor's own signature, 个人签名), a timestamp and a QR code to its verification.
+
+    A seal needs ``seals.sign`` for that department; both need a fresh one-time code, given once
+    for the whole batch after every file was checked. Refusals are audited; each sealed file is
+    audited on its own.
+    """
+    if not items or len(items) > MAX_BATCH:
+        raise InvalidInput(
+            _("Seal between 1 and %(n)d files at a time.") % {"n": MAX_BATCH}, field="file"
+        )
+    action = "seals.sign_personal" if personal else "seals.sign"
+    target: Any
+    if personal:
+        target = actor
+        certificate = active_personal(actor)
+        if certificate is None:
+            raise Conflict(
+                _("You have no valid personal certificate; ask the security administrator.")
+            )
+    else:
+        target, certificate = _seal_of(actor, seal, action)
+    checked = [_checked(item) for item in items]
+    # The one-time code last: a request refused for its input does not use it up.
+    _second_factor(actor, otp, action, target)
+    results = []
+    for item, (pages, page, first_seal) in zip(items, checked, strict=True):
+        token = secrets.token_urlsafe(16)
+        out = seal_bytes(
+            certificate,
+            item.data,
+            token=token,
+            page=page,
+            x=item.x,
+            y=item.y,
+            reason=item.reason,
+            qr=first_seal,
+        )
+        with transaction.atomic():
+            document = SignedDocument.objects.create(
+                token=token,
+                certificate=certificate,
+                signer=actor,
+                filename=(item.filename or "")[:200],
+                sha256=hashlib.sha256(out).hexdigest(),
+                pages=pages,
+                page=page,
+                reason=(item.reason or "")[:200],
+            )
+            record(
+                action,
+                obj=document,
+                after={
+                    "seal": certificate.department.code if certificate.department else "",
+                    "personal": personal,
+                    "certificate": certificate.serial,
+                    "sha256": document.sha256,
+                    "input_sha256": hashlib.sha256(item.data).hexdigest(),
+                    "page": page,
+                    "batch": len(items),
+                },
+            )
+        results.append((out, document))
+    return results
+
+
 def sign_pdf(
     actor: User,
     data: bytes,
@@ -502,77 +621,9 @@ def sign_pdf(
     reason: str = "",
     filename: str = "",
 ) -> tuple[bytes, SignedDocument]:
-    """用印: the PDF with the department's seal (or, ``personal``, the actor's own signature,
-    个人签名), a timestamp and a QR code to its verification.
-
-    A seal needs ``seals.sign`` for that department; both need a fresh one-time code. Refusals
-    are audited.
-    """
-    if not data or len(data) > MAX_PDF_BYTES:
-        raise InvalidInput(_("Give a PDF of at most 30 MB."), field="file")
-    if not data.startswith(b"%PDF-"):
-        raise InvalidInput(_("This is not a PDF file."), field="file")
-    action = "seals.sign_personal" if personal else "seals.sign"
-    target: Any
-    if personal:
-        target = actor
-        certificate = active_personal(actor)
-        if certificate is None:
-            raise Conflict(
-                _("You have no valid personal certificate; ask the security administrator.")
-            )
-    else:
-        target, certificate = _seal_of(actor, seal, action)
-    try:
-        pages = pdf.page_count(data)
-        # The QR code changes the page, which would count against a seal already on it: a
-        # joint issue (联合发文) carries the first seal's code, whose page lists every seal.
-        first_seal = pdf.signature_count(data) == 0
-    except pdf.PdfProblem as exc:
-        raise InvalidInput(
-            _("The PDF cannot be read: %(why)s") % {"why": exc}, field="file"
-        ) from exc
-    page = pages if page is None else page
-    if not 1 <= page <= pages:
-        raise InvalidInput(
-            _("Page %(page)d does not exist: the document has %(pages)d.")
-            % {"page": page, "pages": pages},
-            field="page",
-        )
-    try:
-        pdf.check_position(data, page, x, y, qr=first_seal)
-    except pdf.PdfProblem as exc:
-        raise InvalidInput(str(exc), field="x") from exc
-    # The one-time code last: a request refused for its input does not use it up.
-    _second_factor(actor, otp, action, target)
-    token = secrets.token_urlsafe(16)
-    out = seal_bytes(
-        certificate, data, token=token, page=page, x=x, y=y, reason=reason, qr=first_seal
-    )
-    with transaction.atomic():
-        document = SignedDocument.objects.create(
-            token=token,
-            certificate=certificate,
-            signer=actor,
-            filename=(filename or "")[:200],
-            sha256=hashlib.sha256(out).hexdigest(),
-            pages=pages,
-            page=page,
-            reason=(reason or "")[:200],
-        )
-        record(
-            action,
-            obj=document,
-            after={
-                "seal": certificate.department.code if certificate.department else "",
-                "personal": personal,
-                "certificate": certificate.serial,
-                "sha256": document.sha256,
-                "input_sha256": hashlib.sha256(data).hexdigest(),
-                "page": page,
-            },
-        )
-    return out, document
+    """用印 on one PDF; see ``sign_pdfs``."""
+    item = PdfToSeal(data, page=page, x=x, y=y, reason=reason, filename=filename)
+    return sign_pdfs(actor, [item], seal=seal, personal=personal, otp=otp)[0]
 
 
 # --- verification --------------------------------------------------------------------------

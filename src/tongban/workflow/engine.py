@@ -7,6 +7,7 @@ engine state with the process specification kept apart from each instance.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,7 +68,7 @@ class UserTaskMeta:
     assignee: str = ""
     candidate_users: tuple[str, ...] = ()
     candidate_groups: tuple[str, ...] = ()
-    due_working_days: int | None = None
+    due_working_days: int | str | None = None  # a number, or "${variable}" holding one
     multi_instance: bool = False
 
 
@@ -174,17 +175,37 @@ def _condition_owner(process: Any) -> None:
                     ) from exc
 
 
+_DUE_VARIABLE = re.compile(r"^[$#]\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}$")
+
+
+def _due_working_days(el: Any) -> int | str | None:
+    """``tongban:dueWorkingDays``: a whole number, or ``${variable}`` naming a process variable
+    that holds one when the task arrives (a deadline set by an earlier step, e.g. 批办)."""
+    due = _attr(el, PLATFORM_NS, "dueWorkingDays").strip()
+    if not due:
+        return None
+    if due.isdigit():
+        return int(due)
+    if _DUE_VARIABLE.match(due):
+        return due
+    element_id = el.get("id") or ""
+    raise DefinitionError(
+        f"{element_id}: tongban:dueWorkingDays must be a whole number of days or ${{variable}}, "
+        f"not “{due}”",
+        element_id,
+    )
+
+
 def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
     out = {}
     for el in process.iter(f"{{{BPMN_NS}}}userTask"):
-        due = _attr(el, PLATFORM_NS, "dueWorkingDays")
         out[el.get("id")] = UserTaskMeta(
             bpmn_id=el.get("id"),
             name=(el.get("name") or el.get("id") or "").replace("\n", " "),
             assignee=_attr(el, CAMUNDA_NS, "assignee"),
             candidate_users=_split(_attr(el, CAMUNDA_NS, "candidateUsers")),
             candidate_groups=_split(_attr(el, CAMUNDA_NS, "candidateGroups")),
-            due_working_days=int(due) if due.isdigit() else None,
+            due_working_days=_due_working_days(el),
             multi_instance=any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in el),
         )
     return out

@@ -23,7 +23,7 @@ from tongban.identity.models import User
 from tongban.notifications import services as notifications
 from tongban.org import policy
 from tongban.org.models import Delegation, Department, Role, Staff
-from tongban.workflow import engine, performers
+from tongban.workflow import engine, hooks, performers
 from tongban.workflow.models import (
     HistoryEvent,
     InboxEntry,
@@ -189,7 +189,7 @@ def _sync_tasks(
             continue
         meta = metas.get(ready_task.bpmn_id, {})
         resolved = performers.resolve(meta, ready_task.data, instance.initiator)
-        due_days = meta.get("due_working_days")
+        due_days = _due_days(meta.get("due_working_days"), ready_task.data)
         context = ready_task.data.get("department") if meta.get("multi_instance") else ""
         context_name = ""
         if context:
@@ -221,6 +221,27 @@ def _sync_tasks(
             )
         created.append(task)
     return created
+
+
+def _due_days(value: Any, variables: dict[str, Any]) -> int | None:
+    """A task's working days: a number, or a ``${variable}`` read from the task's data (a
+    missing or unusable value means no due date, not a refusal: the step still arrives)."""
+    if isinstance(value, str):
+        value = variables.get(value.strip()[2:-1].strip())
+    if isinstance(value, bool):
+        return None
+    try:
+        days = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return days if days is not None and 0 < days <= 3650 else None
+
+
+def _changed(instance: ProcessInstance, event: str) -> None:
+    """Tell the owning domain that the instance changed (``hooks``), in the same transaction."""
+    handler = hooks.handler_for(instance.business_type)
+    if handler is not None:
+        handler.after_change(instance, event)
 
 
 def _sync_inbox(instance_id: int) -> None:
@@ -311,8 +332,19 @@ def start_instance(
     title: str = "",
     business_type: str = "",
     business_id: str = "",
+    owned: bool = False,
 ) -> ProcessInstance:
-    """Start a process (发起). The initiator is the acting staff member."""
+    """Start a process (发起). The initiator is the acting staff member.
+
+    A business type that a domain registered (``hooks``) is started by that domain only
+    (``owned=True``), so that a process never runs for an object its domain does not know.
+    """
+    if hooks.handler_for(business_type) is not None and not owned:
+        raise InvalidInput(
+            _("Processes of “%(type)s” are started from their own pages.")
+            % {"type": business_type},
+            field="business_type",
+        )
     staff = Staff.objects.select_related("department__parent").filter(user=actor).first()
     if staff is None or actor.is_admin or not actor.is_active:
         record_denied(
@@ -352,6 +384,7 @@ def start_instance(
         HistoryEvent.objects.create(
             instance=instance, action="start", actor=actor, step_name=definition.name[:200]
         )
+        _changed(instance, "start")
         record(
             "workflow.instance.start",
             obj=instance,
@@ -421,6 +454,13 @@ def complete_task(
             return _complete_added(actor, instance, task, clean, opinion)
         if task.added_signers.filter(status=TaskStatus.OPEN).exists():
             raise Conflict(_("Wait for the signer you added to give an opinion first."))
+        handler = hooks.handler_for(instance.business_type)
+        if handler is not None:
+            step = hooks.Step(
+                actor=actor, instance=instance, task=task, data=clean, opinion=opinion
+            )
+            handler.before_complete(step)
+            clean = step.data
         wf = _restore(instance)
         try:
             wf.complete(
@@ -441,6 +481,7 @@ def complete_task(
             opinion=opinion,
             after={"data": clean, "opinion": opinion[:200]},
         )
+        _changed(instance, "complete")
     return task
 
 
@@ -671,6 +712,7 @@ def terminate_instance(actor: User, instance_id: int, *, reason: str) -> Process
         HistoryEvent.objects.create(
             instance=instance, action="terminate", actor=actor, opinion=reason[:2000]
         )
+        _changed(instance, "terminate")
         record("workflow.instance.terminate", obj=instance, after={"reason": reason[:200]})
     return instance
 
@@ -703,6 +745,7 @@ def _go_back(
         step_name=target.name,
         opinion=opinion[:2000],
     )
+    _changed(instance, action)
     record(
         f"workflow.instance.{action}",
         obj=instance,
@@ -858,6 +901,7 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 if task.bpmn_id == timer.get("attached_to")
             ]
             _sync_inbox(instance.pk)
+            _changed(instance, "timer")
             record(
                 "workflow.timer.fire",
                 obj=instance,

@@ -1,0 +1,55 @@
+"""Business hooks: how a domain app (layer 4) takes part in the steps of its own processes.
+
+The workflow engine knows nothing of documents or approvals. A domain app registers a handler
+for its ``business_type`` (``register("documents.outgoing", handler)``) when Django starts; the
+workflow services then call it inside their own transaction:
+
+* ``before_complete(step)`` before the engine moves on from a task of such an instance: the
+  domain checks what the step needs (a document complete enough to submit, a seal applied) and
+  does the step's own work (a document number at sign-off). Raising a ``ServiceError`` refuses
+  the completion and rolls everything back. ``step.data`` may be changed: what it holds goes to
+  the engine as process variables.
+* ``after_change(instance, event)`` after every change of the instance (``start``,
+  ``complete``, ``return``, ``withdraw``, ``terminate``, ``timer``), when the task rows are
+  current: the domain updates what it shows (the document's stage).
+
+So the generic task API and a domain's own pages run the same rules. Instances of a registered
+business type are started by their domain's services only (``start_instance(..., owned=True)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tongban.identity.models import User
+    from tongban.workflow.models import ProcessInstance, Task
+
+
+@dataclass
+class Step:
+    """A task about to be completed."""
+
+    actor: User
+    instance: ProcessInstance
+    task: Task
+    data: dict[str, Any] = field(default_factory=dict)
+    opinion: str = ""
+
+
+class BusinessHandler(Protocol):
+    def before_complete(self, step: Step) -> None: ...
+
+    def after_change(self, instance: ProcessInstance, event: str) -> None: ...
+
+
+_handlers: dict[str, BusinessHandler] = {}
+
+
+def register(business_type: str, handler: BusinessHandler) -> None:
+    _handlers[business_type] = handler
+
+
+def handler_for(business_type: str) -> BusinessHandler | None:
+    return _handlers.get(business_type) if business_type else None
