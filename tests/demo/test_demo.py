@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Demo-Test-Pass-2026"
 
 
-def run_demo(*args: str) -> str:
+def run_demo(*args: str, documents: int = 0) -> str:
     out = io.StringIO()
-    call_command("demo", *args, stdout=out)
+    call_command("demo", *args, "--documents", str(documents), stdout=out)
     return out.getvalue()
 
 
@@ -61,3 +61,23 @@ def test_demo_logins_work_and_admins_have_totp():
 def test_demo_table_output_prints_password_and_logins():
     text = run_demo("--password", PASSWORD)
     assert PASSWORD in text and "secadmin" in text and "示范市" in text
+
+
+def test_demo_documents_are_in_every_state_and_seeded_once():
+    from tongban.documents.models import Document, IncomingItem, Stage
+
+    text = run_demo("--password", PASSWORD, documents=60)
+    assert "official documents:" in text
+    stages = set(Document.objects.values_list("stage", flat=True))
+    assert {s.value for s in Stage} <= stages
+    statuses = set(IncomingItem.objects.values_list("status", flat=True))
+    assert {"awaiting", "received", "registered", "proposed", "handling", "completed"} <= statuses
+    issued = Document.objects.filter(stage=Stage.ISSUED)
+    assert issued.exists() and all(d.seal_token and d.doc_number for d in issued)
+    counts = (Document.objects.count(), IncomingItem.objects.count(), AuditEntry.objects.count())
+    run_demo("--password", PASSWORD, documents=60)
+    assert counts == (
+        Document.objects.count(),
+        IncomingItem.objects.count(),
+        AuditEntry.objects.count(),
+    )

@@ -11,7 +11,16 @@ from ninja.renderers import JSONRenderer
 
 from tongban.api.auth import AUTH
 from tongban.api.problems import from_service_error, problem
-from tongban.api.routers import audit, identity, notifications, org, seals, workflow
+from tongban.api.routers import (
+    audit,
+    documents,
+    identity,
+    notifications,
+    org,
+    records,
+    seals,
+    workflow,
+)
 from tongban.core.errors import ServiceError
 
 
@@ -40,6 +49,8 @@ api.add_router("", audit.router)
 api.add_router("", workflow.router)
 api.add_router("", notifications.router)
 api.add_router("", seals.router)
+api.add_router("", documents.router)
+api.add_router("", records.router)
 
 
 @api.exception_handler(ServiceError)

@@ -40,7 +40,10 @@ NAMED_STAFF: list[tuple[str, str, str, str, list[tuple[str, str, str | None]]]] 
     ("clerk", "张晓明", "SFS-BGT-MSC", "officer", [("clerk", "SFS-BGT-MSC", None)]),
     ("hr", "陈丽", "SFS-RSJ", "section_chief", [("hr_officer", "SFS", None)]),
     ("dongcheng", "刘志强", "SFS-DCQ-BGS", "officer", [("clerk", "SFS-DCQ-BGS", None)]),
-    ("sealkeeper", "赵玉兰", "SFS-BGT", "officer", [("seal_keeper", "SFS-BGT", None)]),
+    # The city's seal room (机要室): keeps the seals of the city and of every unit below it.
+    ("sealkeeper", "赵玉兰", "SFS-BGT", "officer", [("seal_keeper", "SFS", "subtree")]),
+    # The city's archives room (档案室): archives, appraises and exports the records of every unit.
+    ("archivist", "钱晓梅", "SFS-BGT", "officer", [("archivist", "SFS", "subtree")]),
 ]
 # Accounts with a second factor from the start (TOTP secret printed by ``tongban demo``).
 TOTP_STAFF = {"sealkeeper"}

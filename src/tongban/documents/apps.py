@@ -7,3 +7,30 @@ class DocumentsConfig(AppConfig):
     label = "documents"
     verbose_name = _("Official documents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tongban.core.permissions import Action
+        from tongban.documents import incoming, services
+        from tongban.documents.models import Document, IncomingItem
+        from tongban.org.policy import Target, register
+        from tongban.workflow import hooks
+
+        register(
+            Document,
+            Target(
+                view_action=Action.VIEW_DOCUMENTS,
+                department="department",
+                owner="drafter",
+                classification="classification",
+            ),
+        )
+        register(
+            IncomingItem,
+            Target(
+                view_action=Action.VIEW_DOCUMENTS,
+                department="department",
+                classification="document__classification",
+            ),
+        )
+        hooks.register(services.OUTGOING, services.OutgoingSteps())
+        hooks.register(services.INCOMING, incoming.IncomingSteps())

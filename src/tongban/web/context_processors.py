@@ -22,6 +22,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     nav = [{"url": reverse("web:workbench"), "label": _("Workbench"), "key": "workbench"}]
     if not user.admin_role:
         nav.append({"url": reverse("web:inbox"), "label": _("Inbox"), "key": "inbox"})
+        nav.append({"url": reverse("web:documents"), "label": _("Documents"), "key": "documents"})
     if policy.can(user, Action.VIEW_DEPARTMENT):
         nav.append(
             {"url": reverse("web:departments"), "label": _("Departments"), "key": "departments"}
@@ -30,6 +31,8 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         nav.append({"url": reverse("web:staff_list"), "label": _("Staff"), "key": "staff"})
     if policy.can(user, Action.VIEW_ROLE):
         nav.append({"url": reverse("web:roles"), "label": _("Roles"), "key": "roles"})
+    if policy.can(user, Action.VIEW_RECORDS) or policy.can(user, Action.ARCHIVE_RECORDS):
+        nav.append({"url": reverse("web:records"), "label": _("Records"), "key": "records"})
     if policy.can(user, Action.MANAGE_CALENDAR):
         nav.append({"url": reverse("web:calendar"), "label": _("Working days"), "key": "calendar"})
     if policy.can(user, Action.MANAGE_PROCESSES):

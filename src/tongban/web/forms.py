@@ -149,13 +149,6 @@ class AuditFilterForm(forms.Form):
     )
 
 
-class StartOutgoingForm(forms.Form):
-    title = forms.CharField(label=_("Title of the document"), max_length=200)
-    countersign_departments = forms.MultipleChoiceField(
-        label=_("Departments to countersign (会签)"), widget=forms.CheckboxSelectMultiple
-    )
-
-
 class CompleteTaskForm(forms.Form):
     approved = forms.ChoiceField(
         label=_("Decision"),

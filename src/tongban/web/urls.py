@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tongban.web import views, views_notifications, views_seals, views_workflow
+from tongban.web import (
+    views,
+    views_documents,
+    views_notifications,
+    views_records,
+    views_seals,
+    views_workflow,
+)
 
 app_name = "web"
 
@@ -68,7 +75,6 @@ urlpatterns = [
         name="notification_open",
     ),
     path("notifications/read/", views_notifications.mark_all_read, name="notifications_read"),
-    path("workflow/start/", views_workflow.start, name="workflow_start"),
     path("workflow/tasks/<int:task_id>/", views_workflow.task_detail, name="task_detail"),
     path(
         "workflow/instances/<int:instance_id>/",
@@ -78,6 +84,74 @@ urlpatterns = [
     path("workflow/definitions/", views_workflow.definitions, name="definitions"),
     path("workflow/monitor/", views_workflow.monitor, name="monitor"),
     path("workflow/definitions/<str:key>/model/", views_workflow.modeler, name="modeler"),
+    path("documents/", views_documents.documents, name="documents"),
+    path("documents/new/", views_documents.document_new, name="document_new"),
+    path("documents/<int:document_id>/", views_documents.document_detail, name="document_detail"),
+    path("documents/<int:document_id>/edit/", views_documents.document_edit, name="document_edit"),
+    path(
+        "documents/<int:document_id>/versions/",
+        views_documents.document_versions,
+        name="document_versions",
+    ),
+    path("documents/<int:document_id>/pdf", views_documents.document_pdf, name="document_pdf"),
+    path(
+        "documents/<int:document_id>/slip.pdf", views_documents.document_slip, name="document_slip"
+    ),
+    path(
+        "documents/<int:document_id>/package.zip",
+        views_documents.document_package,
+        name="document_package",
+    ),
+    path(
+        "documents/<int:document_id>/attachments/<int:attachment_id>",
+        views_documents.attachment_download,
+        name="attachment_download",
+    ),
+    path("documents/incoming/", views_documents.incoming_list, name="incoming_list"),
+    path("documents/incoming/new/", views_documents.incoming_new, name="incoming_new"),
+    path(
+        "documents/incoming/<int:item_id>/", views_documents.incoming_detail, name="incoming_detail"
+    ),
+    path(
+        "documents/incoming/<int:item_id>/slip.pdf",
+        views_documents.incoming_slip,
+        name="incoming_slip",
+    ),
+    path("documents/reading/", views_documents.reading, name="documents_reading"),
+    path("documents/register/", views_documents.outgoing_register, name="outgoing_register"),
+    path("documents/import/", views_documents.import_start, name="import_start"),
+    path("documents/import/<int:batch_id>/", views_documents.import_batch, name="import_batch"),
+    path("documents/seal/", views_documents.seal_queue, name="documents_seal"),
+    path("records/", views_records.records, name="records"),
+    path("records/appraisal/", views_records.records_appraisal, name="records_appraisal"),
+    path("records/disposals/", views_records.records_disposals, name="records_disposals"),
+    path(
+        "records/disposals/<int:appraisal_id>/approve/",
+        views_records.disposal_approve,
+        name="disposal_approve",
+    ),
+    path(
+        "records/disposals/<int:appraisal_id>/reject/",
+        views_records.disposal_reject,
+        name="disposal_reject",
+    ),
+    path("records/verify/", views_records.records_verify, name="records_verify"),
+    path("records/fonds/", views_records.records_fonds, name="records_fonds"),
+    path("records/package/", views_records.records_batch_package, name="records_batch_package"),
+    path("records/<int:record_id>/", views_records.record_detail, name="record_detail"),
+    path(
+        "records/<int:record_id>/files/<int:file_id>/",
+        views_records.record_file,
+        name="record_file",
+    ),
+    path("records/<int:record_id>/fixity/", views_records.record_fixity, name="record_fixity"),
+    path("records/<int:record_id>/package/", views_records.record_package, name="record_package"),
+    path("records/<int:record_id>/keep/", views_records.record_keep, name="record_keep"),
+    path(
+        "records/<int:record_id>/propose-disposal/",
+        views_records.record_propose_disposal,
+        name="record_propose_disposal",
+    ),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),

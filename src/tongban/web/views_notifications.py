@@ -20,6 +20,9 @@ from tongban.web.views import StaffRequest, handles_not_found
 OBJECT_PAGES = {
     "workflow.task": "web:task_detail",
     "workflow.processinstance": "web:instance_detail",
+    "documents.document": "web:document_detail",
+    "documents.incomingitem": "web:incoming_detail",
+    "records.record": "web:record_detail",
 }
 LIST_PAGES = {"seals.certificate": "web:certificates"}
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -17,10 +18,15 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import NotFound, ServiceError
 from tongban.core.permissions import Action
 from tongban.org import policy
-from tongban.org.models import Department
 from tongban.web import forms
-from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
+from tongban.web.views import StaffRequest, handles_not_found, service_errors
 from tongban.workflow import diagram, selectors, services
+
+# Processes that belong to an object with a page of its own (hooks registered by a domain).
+BUSINESS_PAGES = {
+    "documents.outgoing": "web:document_detail",
+    "documents.incoming": "web:incoming_detail",
+}
 
 
 @login_required
@@ -57,38 +63,13 @@ def inbox(request: StaffRequest) -> HttpResponse:
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
-def start(request: StaffRequest) -> HttpResponse:
-    form = forms.StartOutgoingForm(request.POST or None)
-    set_choices(
-        form,
-        "countersign_departments",
-        [
-            (d.code, d.name)
-            for d in Department.objects.filter(kind__in=["bureau", "district"]).order_by("path")
-        ],
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            instance = services.start_instance(
-                request.user,
-                process_key="outgoing_document",
-                title=data["title"],
-                variables={"countersign_departments": data["countersign_departments"]},
-            )
-        except ServiceError as exc:
-            service_errors(form, exc)
-        else:
-            messages.success(request, _("Started. The draft is waiting in your inbox."))
-            return redirect("web:instance_detail", instance_id=instance.pk)
-    return render(request, "web/workflow_start.html", {"form": form})
-
-
-@login_required
-@handles_not_found
-@require_http_methods(["GET", "POST"])
 def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
     task = selectors.task_for(request.user, task_id)
+    business = task.instance.business_type
+    if business in BUSINESS_PAGES and task.instance.business_id.isdigit():
+        # A document's step is worked on the document's own page, with the fields it needs.
+        page = BUSINESS_PAGES[business]
+        return redirect(reverse(page, args=[int(task.instance.business_id)]) + f"#task-{task.pk}")
     form = forms.CompleteTaskForm(request.POST or None, review=task.bpmn_id == "review")
     action = request.POST.get("action", "complete")
     if request.method == "POST":
@@ -171,6 +152,13 @@ def _diagram(instance: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
     instance = selectors.instance_for(request.user, instance_id)
+    if (
+        request.method == "GET"
+        and instance.business_type in BUSINESS_PAGES
+        and instance.business_id.isdigit()
+    ):
+        page = BUSINESS_PAGES[instance.business_type]
+        return redirect(reverse(page, args=[int(instance.business_id)]))
     if request.method == "POST":
         try:
             if request.POST.get("action") == "withdraw":

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tongban.core.errors import ServiceError
 from tongban.demo import services
+from tongban.demo.documents import seed_documents
 
 
 class Command(BaseCommand):
@@ -18,11 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default=None, help="Password for every demo account")
         parser.add_argument("--json", action="store_true", help="Print the logins as JSON only")
+        parser.add_argument(
+            "--documents",
+            type=int,
+            default=300,
+            help="About how many official documents to seed on the first run (default 300)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         try:
             found, password, generated = services.seed(options["password"])
+            seeded = seed_documents(max(options["documents"], 0)) if options["documents"] else None
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
         if options["json"]:
@@ -44,6 +52,12 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(f"示范市 demo city: {len(found)} accounts")
+        if seeded is not None and seeded.outgoing:
+            self.stdout.write(
+                f"official documents: {seeded.outgoing} outgoing at every step, "
+                f"{seeded.incoming} in incoming registers, {seeded.imported} imported, "
+                f"{seeded.external} from outside"
+            )
         if generated:
             self.stdout.write(
                 f"password of every demo account (generated; kept in {services.password_file()}): {password}"

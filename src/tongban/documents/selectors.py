@@ -1,0 +1,384 @@
+"""Reads of official documents, each narrowed inside the query to what the person may see.
+
+A person sees a document when
+  * a role with ``documents.view`` reaches the department that owns it (the access policy:
+    scope, delegation, and the 密级 against their clearance), or
+  * it was delivered to a unit such a role reaches (its incoming register), or
+  * they take part in its process, outgoing or incoming (an open or done task, or they started
+    it: the reviewer, a countersigning head, the signer, the seal keeper, a host department), or
+  * it was passed to them for reading (传阅);
+and never when its classification is above their clearance.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tongban.core import calendar
+from tongban.core.errors import InvalidInput, NotFound
+from tongban.core.permissions import Action
+from tongban.documents import indexing
+from tongban.documents.models import (
+    Circulation,
+    Document,
+    DocumentVersion,
+    IncomingItem,
+    IncomingStatus,
+    Stage,
+)
+from tongban.org import policy
+from tongban.workflow import selectors as workflow
+from tongban.workflow.models import Task
+
+# Deadlines: yellow when this many working days or fewer are left, red when passed.
+YELLOW_WORKING_DAYS = 2
+
+
+def visible_documents(user: Any) -> QuerySet[Document]:
+    """Every document ``user`` may read (see the module docstring): one query."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.admin_role:
+        return Document.objects.none()
+    owned = policy.visible_to(user, Document.objects.all())
+    delivered = policy.visible_to(user, IncomingItem.objects.all()).filter(document=OuterRef("pk"))
+    instances = workflow.visible_instances(user).values("pk")
+    in_incoming = IncomingItem.objects.filter(document=OuterRef("pk"), instance__in=instances)
+    reading = Circulation.objects.filter(item__document=OuterRef("pk"), reader=user)
+    return Document.objects.filter(
+        Q(pk__in=owned.values("pk"))
+        | Exists(delivered)
+        | Q(instance__in=instances)
+        | Exists(in_incoming)
+        | Exists(reading),
+        classification__lte=user.clearance,
+    )
+
+
+def document_for(user: Any, pk: int) -> Document:
+    document = (
+        visible_documents(user)
+        .select_related("department", "issuing_department", "drafter", "signed_by", "instance")
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None:
+        raise NotFound()
+    return document
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    q: str = ""
+    doc_type: str = ""
+    year: int | None = None
+    issuing: str = ""  # issuing authority (name contains) or department code
+    stage: str = ""
+    classification: int | None = None
+    origin: str = ""
+
+
+def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]:
+    if flt.doc_type:
+        qs = qs.filter(doc_type=flt.doc_type)
+    if flt.year:
+        qs = qs.filter(Q(number_year=flt.year) | Q(date_written__year=flt.year))
+    if flt.issuing:
+        qs = qs.filter(
+            Q(issuing_department__code__iexact=flt.issuing)
+            | Q(issuing_authority__icontains=flt.issuing)
+        )
+    if flt.stage:
+        qs = qs.filter(stage=flt.stage)
+    if flt.classification is not None:
+        qs = qs.filter(classification=flt.classification)
+    if flt.origin:
+        qs = qs.filter(origin=flt.origin)
+    return qs
+
+
+LIST_FIELDS = (
+    "id",
+    "title",
+    "doc_type",
+    "doc_number",
+    "stage",
+    "origin",
+    "classification",
+    "urgency",
+    "issuing_authority",
+    "date_written",
+    "issued_at",
+    "created_at",
+    "department__name",
+)
+
+
+def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
+    """The document list (newest first), or with ``q`` the search (best first)."""
+    qs = visible_documents(user)
+    if flt.q.strip():
+        try:
+            qs = indexing.INDEX.search(qs, flt.q)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="q") from exc
+        return _filtered(qs, flt).select_related("department")
+    return _filtered(qs, flt).select_related("department").order_by("-created_at", "-id")
+
+
+def snippet(document: Document, q: str) -> SafeString:
+    """The first place the query's words occur, marked: in the body, else the attachments, else
+    the start of the body."""
+    from tongban.core import text
+
+    terms = indexing.INDEX.terms(q)
+    for source in (document.body, *(a.text for a in document.attachments.all())):
+        if source and any(t.lower() in source.lower() for t in terms):
+            return text.snippet(source, terms)
+    return text.snippet(document.body or "", terms)
+
+
+def highlighted_title(document: Document, q: str) -> SafeString:
+    from tongban.core import text
+
+    return text.snippet(document.title, indexing.INDEX.terms(q), width=len(document.title) + 10)
+
+
+# --- tasks on a document -----------------------------------------------------------------------
+
+
+def my_open_tasks(user: Any, document: Document) -> list[Task]:
+    """The person's open tasks (assigned, claimable, delegated) on the document's processes."""
+    instance_ids = [document.instance_id] if document.instance_id else []
+    instance_ids += [
+        i for i in document.incoming.values_list("instance_id", flat=True) if i is not None
+    ]
+    if not instance_ids:
+        return []
+    return list(
+        workflow.todo(user)
+        .filter(instance_id__in=instance_ids)
+        .select_related("instance", "assignee")
+        .order_by("id")
+    )
+
+
+# --- incoming -----------------------------------------------------------------------------
+
+
+def incoming_register(
+    user: Any, *, status: str = "", year: int | None = None, q: str = ""
+) -> QuerySet[IncomingItem]:
+    """收文登记簿: the incoming documents of the units the person's roles reach."""
+    qs = policy.visible_to(user, IncomingItem.objects.all(), Action.VIEW_DOCUMENTS).filter(
+        document__classification__lte=getattr(user, "clearance", 0)
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(Q(receipt_year=year) | Q(arrived_at__year=year))
+    if q:
+        qs = qs.filter(
+            Q(document__title__icontains=q[:50])
+            | Q(document__doc_number__icontains=q[:50])
+            | Q(receipt_number__icontains=q[:50])
+        )
+    return qs.select_related("document", "department", "host_department", "received_by").order_by(
+        "-arrived_at", "-id"
+    )
+
+
+def visible_incoming(user: Any) -> QuerySet[IncomingItem]:
+    """Incoming register entries the person may open: of a unit a role with ``documents.view``
+    reaches, or whose handling they take part in, or passed to them to read. Another unit's
+    handling of the same document (its proposals, instructions) stays with that unit."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.admin_role:
+        return IncomingItem.objects.none()
+    instances = workflow.visible_instances(user).values("pk")
+    return IncomingItem.objects.filter(
+        Q(pk__in=policy.visible_to(user, IncomingItem.objects.all()).values("pk"))
+        | Q(instance__in=instances)
+        | Exists(Circulation.objects.filter(item=OuterRef("pk"), reader=user)),
+        document__classification__lte=user.clearance,
+    )
+
+
+def incoming_for(user: Any, pk: int) -> IncomingItem:
+    item = (
+        visible_incoming(user)
+        .filter(pk=pk)
+        .select_related("document", "department", "host_department", "received_by", "instance")
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def outgoing_register(
+    user: Any, *, year: int | None = None, issuing: str = ""
+) -> QuerySet[Document]:
+    """发文登记簿: numbered outgoing documents the person may see, by number."""
+    qs = visible_documents(user).filter(number_serial__isnull=False, origin="drafted")
+    if year:
+        qs = qs.filter(number_year=year)
+    if issuing:
+        qs = qs.filter(issuing_department__code__iexact=issuing)
+    return qs.select_related("issuing_department", "department", "drafter").order_by(
+        "number_code", "number_year", "number_serial"
+    )
+
+
+def to_read(user: Any) -> QuerySet[Circulation]:
+    """待阅: documents passed to me that I have not confirmed reading."""
+    return (
+        Circulation.objects.filter(reader=user, read_at__isnull=True)
+        .select_related("item__document", "item__department", "sent_by")
+        .order_by("sent_at")
+    )
+
+
+def deadline_state(due_on: date | None, today: date | None = None, done: bool = False) -> str:
+    """ "red" when the time limit passed, "yellow" when at most two working days are left,
+    "" otherwise (or when done)."""
+    if due_on is None or done:
+        return ""
+    today = today or timezone.localdate()
+    if due_on < today:
+        return "red"
+    if calendar.working_days_between(today, due_on) <= YELLOW_WORKING_DAYS:
+        return "yellow"
+    return ""
+
+
+def awaiting_count(user: Any) -> int:
+    return incoming_register(user, status=IncomingStatus.AWAITING).count()
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+@dataclass
+class DiffLine:
+    kind: str  # "same" | "changed" | "added" | "removed"
+    html: SafeString
+
+
+def _inline(a: str, b: str) -> SafeString:
+    """One paragraph changed: deleted characters in <del>, inserted in <ins>."""
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(a[a1:a2]))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(a[a1:a2])}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(b[b1:b2])}</ins>")
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
+
+
+def diff(old: DocumentVersion, new: DocumentVersion) -> list[DiffLine]:
+    """What changed between two versions, paragraph by paragraph (the title first)."""
+    a = [f"〔{old.title}〕", *(old.body.splitlines()), f"主送：{old.main_recipients}"]
+    b = [f"〔{new.title}〕", *(new.body.splitlines()), f"主送：{new.main_recipients}"]
+    lines: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            lines += [DiffLine("same", escape(x)) for x in a[a1:a2]]
+        elif op == "replace" and a2 - a1 == b2 - b1:
+            lines += [
+                DiffLine("changed", _inline(x, y)) for x, y in zip(a[a1:a2], b[b1:b2], strict=True)
+            ]
+        else:
+            lines += [DiffLine("removed", escape(x)) for x in a[a1:a2]]
+            lines += [DiffLine("added", escape(y)) for y in b[b1:b2]]
+    return lines
+
+
+def version_pair(
+    document: Document, old_number: int | None, new_number: int | None
+) -> tuple[DocumentVersion, DocumentVersion] | None:
+    versions = {v.number: v for v in document.versions.all()}
+    if len(versions) < 2:
+        return None
+    newest = max(versions)
+    new = versions.get(new_number or newest)
+    old = versions.get(old_number or ((new.number - 1) if new else newest - 1))
+    if old is None or new is None:
+        raise NotFound()
+    return old, new
+
+
+STAGES_IN_ORDER = [s.value for s in Stage]
+
+
+def open_tasks(document: Document) -> list[Task]:
+    """The open steps of the document's own process (not of its incoming copies)."""
+    if document.instance_id is None:
+        return []
+    return list(
+        Task.objects.filter(instance_id=document.instance_id, status="open")
+        .select_related("assignee")
+        .order_by("id")
+    )
+
+
+def detail(user: Any, document: Document) -> dict[str, Any]:
+    """Every element, the open steps and which of them the person may complete."""
+    from tongban.documents.services import elements
+
+    mine = {t.pk for t in my_open_tasks(user, document)}
+    return {
+        **elements(document),
+        "open_tasks": [
+            {
+                "id": t.pk,
+                "step": t.bpmn_id,
+                "name": t.name,
+                "assignee": t.assignee.username if t.assignee else None,
+                "candidates": t.candidate_label,
+                "due_on": t.due_on,
+            }
+            for t in open_tasks(document)
+        ],
+        "my_tasks": sorted(mine),
+    }
+
+
+def incoming_detail(item: IncomingItem) -> dict[str, Any]:
+    document = item.document
+    done = item.status in (IncomingStatus.COMPLETED, IncomingStatus.RETURNED)
+    return {
+        "id": item.pk,
+        "document_id": document.pk,
+        "title": document.title,
+        "doc_number": document.doc_number,
+        "issuing_authority": document.issuing_authority,
+        "unit": item.department.code,
+        "kind": item.kind,
+        "status": item.status,
+        "arrived_at": item.arrived_at,
+        "received_by": item.received_by.username if item.received_by else "",
+        "received_at": item.received_at,
+        "receipt_number": item.receipt_number,
+        "copies_received": item.copies_received,
+        "proposal": item.proposal,
+        "for_handling": item.for_handling,
+        "instruction": item.instruction,
+        "host_department": item.host_department.code if item.host_department else "",
+        "co_departments": [d.code for d in item.co_departments.all()],
+        "due_on": item.due_on,
+        "deadline": deadline_state(item.due_on, done=done),
+        "completed_at": item.completed_at,
+        "result": item.result,
+        "instance_id": item.instance_id,
+        "record_code": item.record_code,
+    }

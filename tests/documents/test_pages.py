@@ -1,0 +1,214 @@
+"""The documents pages: a document through its steps in the web UI, the registers, reading,
+import with progress, and a person of another unit shut out."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from tongban.documents.models import Document, IncomingItem, Stage
+from tongban.workflow.models import Task
+
+from .conftest import otp
+
+pytestmark = pytest.mark.django_db
+
+
+def as_user(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def act(client: Client, document: Document, step: str, **fields: str) -> None:
+    task = Task.objects.get(instance_id=document.instance_id, bpmn_id=step, status="open")
+    page = client.get(f"/documents/{document.pk}/")
+    assert page.status_code == 200
+    if task.assignee_id is None:
+        client.post(f"/documents/{document.pk}/", {"task": task.pk, "action": "claim"})
+    data = {"task": task.pk, "action": "complete"}
+    data.update({f"t{task.pk}-{name}": value for name, value in fields.items()})
+    response = client.post(f"/documents/{document.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_document_through_the_web_pages(sealing):
+    gov = sealing
+    drafter = as_user(gov["drafter"])
+    form = drafter.get("/documents/new/")
+    assert form.status_code == 200 and "主送" in form.content.decode()
+    response = drafter.post(
+        "/documents/new/",
+        {
+            "doc_type": "通知",
+            "title": "关于加强政务信息报送工作的通知",
+            "main_recipients": ["FIN", "EDU"],
+            "main_outside": "省政府办公厅",
+            "body": "各单位：\n一、提高信息质量\n请按时报送。",
+            "cc": ["EAST"],
+            "classification": "0",
+            "countersign_departments": ["EDU"],
+        },
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(title="关于加强政务信息报送工作的通知")
+    assert response["Location"] == f"/documents/{document.pk}/"
+    page = drafter.get(f"/documents/{document.pk}/").content.decode()
+    assert "您的环节：拟稿" in page or "Your step: 拟稿" in page
+
+    upload = drafter.post(
+        f"/documents/{document.pk}/",
+        {
+            "action": "attach",
+            "file": SimpleUploadedFile("要求.txt", "报送要求：每月5日前。".encode()),
+            "title": "报送要求",
+        },
+    )
+    assert upload.status_code == 302 and document.attachments.count() == 1
+
+    act(drafter, document, "draft", opinion="请核稿")
+    act(as_user(gov["reviewer"]), document, "review", approved="yes", opinion="同意")
+    act(as_user(gov["edu_head"]), document, "countersign", opinion="会签同意")
+    act(as_user(gov["signer"]), document, "sign_off", opinion="签发")
+    act(drafter, document, "numbering", copies="4", opinion="")
+    document.refresh_from_db()
+    assert document.stage == Stage.SEALING
+
+    keeper = as_user(gov["keeper"])
+    queue = keeper.get("/documents/seal/").content.decode()
+    assert document.doc_number in queue
+    with time_machine.travel(timezone.now() + timedelta(seconds=40), tick=True):
+        sealed = keeper.post("/documents/seal/", {"documents": [document.pk], "otp": otp()})
+    assert sealed.status_code == 302
+    document.refresh_from_db()
+    assert document.stage == Stage.DISTRIBUTION and document.seal_token
+
+    act(drafter, document, "distribution", opinion="已分发")
+    document.refresh_from_db()
+    assert document.stage == Stage.ISSUED
+    detail = drafter.get(f"/documents/{document.pk}/").content.decode()
+    assert document.doc_number in detail and "示范市财政局" in detail
+    pdf = drafter.get(f"/documents/{document.pk}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+    # The receiving clerk signs for it, registers it, circulates it; the reader confirms.
+    fin = as_user(gov["fin_clerk"])
+    register = fin.get("/documents/incoming/").content.decode()
+    assert "关于加强政务信息报送工作的通知" in register
+    item = IncomingItem.objects.get(document=document, department=gov["finance"])
+    assert fin.post(f"/documents/incoming/{item.pk}/", {"action": "receive"}).status_code == 302
+    item.refresh_from_db()
+    task = Task.objects.get(instance_id=item.instance_id, bpmn_id="register", status="open")
+    response = fin.post(
+        f"/documents/incoming/{item.pk}/",
+        {"task": task.pk, "action": "complete", f"t{task.pk}-copies": "1"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.receipt_number
+    response = fin.post(
+        f"/documents/incoming/{item.pk}/",
+        {"action": "circulate", "readers": "fin_head, budget_clerk", "note": "请阅"},
+    )
+    assert response.status_code == 302
+    reader = as_user(gov["budget_clerk"])
+    reading = reader.get("/documents/reading/").content.decode()
+    assert "关于加强政务信息报送工作的通知" in reading
+    circulation = item.circulations.get(reader=gov["budget_clerk"])
+    reader.post("/documents/reading/", {"circulation": circulation.pk, "comment": "已阅"})
+    circulation.refresh_from_db()
+    assert circulation.read_at is not None
+
+    xlsx = fin.get("/documents/incoming/?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    outgoing = drafter.get("/documents/register/").content.decode()
+    assert document.doc_number in outgoing
+
+
+def test_a_refused_step_shows_why_and_changes_nothing(gov):
+    drafter = as_user(gov["drafter"])
+    drafter.post(
+        "/documents/new/",
+        {"doc_type": "通知", "title": "关于某事的通知", "classification": "0"},
+    )
+    document = Document.objects.get(title="关于某事的通知")
+    task = Task.objects.get(instance_id=document.instance_id, bpmn_id="draft")
+    response = drafter.post(
+        f"/documents/{document.pk}/", {"task": task.pk, "action": "complete"}, follow=True
+    )
+    page = response.content.decode()
+    assert "正文" in page and "主送" in page  # what is missing, in Chinese
+    document.refresh_from_db()
+    assert document.stage == Stage.DRAFT
+
+
+def test_search_page_marks_the_words_and_hides_other_units_documents(gov):
+    drafter = as_user(gov["drafter"])
+    drafter.post(
+        "/documents/new/",
+        {
+            "doc_type": "通知",
+            "title": "关于推进一网通办改革的通知",
+            "body": "全面推进政务服务一网通办，提升企业群众办事便利度。",
+            "classification": "0",
+        },
+    )
+    page = drafter.get("/documents/", {"q": "政务服务 便利度"}).content.decode()
+    assert "<mark>政务服务</mark>" in page and "关于推进一网通办改革的通知" in page
+    other = as_user(gov["edu_clerk"]).get("/documents/", {"q": "政务服务 便利度"}).content.decode()
+    assert "关于推进一网通办改革的通知" not in other
+    document = Document.objects.get()
+    assert as_user(gov["edu_clerk"]).get(f"/documents/{document.pk}/").status_code == 404
+    assert as_user(gov["edu_clerk"]).get(f"/documents/{document.pk}/pdf").status_code == 404
+
+
+def test_versions_page_shows_the_change(gov):
+    drafter = as_user(gov["drafter"])
+    drafter.post(
+        "/documents/new/",
+        {"doc_type": "通知", "title": "关于甲的通知", "body": "第一段。", "classification": "0"},
+    )
+    document = Document.objects.get()
+    response = drafter.post(
+        f"/documents/{document.pk}/edit/",
+        {
+            "doc_type": "通知",
+            "title": "关于甲的通知",
+            "body": "第一段，补充。",
+            "classification": "0",
+        },
+    )
+    assert response.status_code == 302
+    page = drafter.get(f"/documents/{document.pk}/versions/").content.decode()
+    assert "<ins>，补充</ins>" in page
+
+
+def test_import_pages_show_progress_and_the_report(gov):
+    clerk = as_user(gov["fin_clerk"])
+    response = clerk.post(
+        "/documents/import/",
+        {
+            "documents": [
+                SimpleUploadedFile(
+                    "a.txt",
+                    "示财发〔2025〕3号\n关于某事的通知\n各单位：\n正文。\n示范市财政局\n2025年3月1日".encode(),
+                ),
+                SimpleUploadedFile("b.txt", b"\x00\x01junk"),
+            ]
+        },
+    )
+    assert response.status_code == 302
+    url = response["Location"]
+    first = clerk.get(url).content.decode()
+    assert "hx-post" in first  # the page polls while files wait
+    for _ in range(3):
+        fragment = clerk.post(url, {"action": "process"}).content.decode()
+    assert "hx-post" not in fragment and re.search(r"2\s*/\s*2|2 of 2|2 个", fragment)
+    report = clerk.get(url).content.decode()
+    assert "示财发〔2025〕3号" in report
