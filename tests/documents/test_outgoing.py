@@ -271,7 +271,7 @@ def test_an_issuing_unit_without_a_code_cannot_sign_off(gov, sysadmin):
     reason="threads need a database server: this runs in the PostgreSQL suite (make "
     "test-postgres, and CI); on SQLite BEGIN IMMEDIATE serialises sign-offs anyway",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sign_offs_at_the_same_moment_never_get_the_same_number(sealing):
     import threading
 
