@@ -74,6 +74,12 @@ def test_demo_documents_are_in_every_state_and_seeded_once():
     assert {"awaiting", "received", "registered", "proposed", "handling", "completed"} <= statuses
     issued = Document.objects.filter(stage=Stage.ISSUED)
     assert issued.exists() and all(d.seal_token and d.doc_number for d in issued)
+    from tongban.records.models import Record
+
+    assert Record.objects.filter(source_type="documents.document").exists()
+    assert Record.objects.filter(source_type="documents.incoming").exists()
+    # Imports from 2013-2015 kept ten years are due for appraisal now.
+    assert Record.objects.filter(retention="D10", year__lte=2015).exists()
     counts = (Document.objects.count(), IncomingItem.objects.count(), AuditEntry.objects.count())
     run_demo("--password", PASSWORD, documents=60)
     assert counts == (

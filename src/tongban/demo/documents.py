@@ -106,6 +106,7 @@ class Seeded:
     incoming: int = 0
     imported: int = 0
     external: int = 0
+    archived: int = 0
 
 
 def _people(role: str, department: Department) -> list[User]:
@@ -241,7 +242,36 @@ def seed_documents(count: int = 300, *, seed: int = 2026) -> Seeded:
             done.incoming += 1
     done.imported = _imports(rng, depts, max(count * 30 // 100, 4))
     done.external = _externals(rng, depts, max(count * 15 // 100, 2))
+    done.archived = _archive()
     return done
+
+
+def _archive() -> int:
+    """The archivist files every third issued document, the imported ones and every fourth
+    completed incoming document; the oldest imports (2013-2015, ten years) are due for appraisal."""
+    archivist = User.objects.filter(username="archivist").first()
+    if archivist is None:
+        return 0
+    made = 0
+    retention = {"通知": "D30", "意见": "Y", "报告": "Y", "请示": "Y", "通报": "D10", "函": "D10"}
+    with audit_context(user=archivist, source="cli", ip="local"):
+        issued = Document.objects.filter(stage="issued").order_by("pk")
+        for document in list(issued)[::3]:
+            services.archive_document(
+                archivist, document.pk, retention=retention.get(document.doc_type, "D30")
+            )
+            made += 1
+        for document in Document.objects.filter(origin="imported").order_by("pk"):
+            year = document.date_written.year if document.date_written else 2026
+            services.archive_document(
+                archivist, document.pk, retention="D10" if year <= 2015 else "D30"
+            )
+            made += 1
+        completed = IncomingItem.objects.filter(status="completed").order_by("pk")
+        for item in list(completed)[::4]:
+            incoming.archive_incoming(archivist, item.pk, retention="D10")
+            made += 1
+    return made
 
 
 def _receive(item: IncomingItem, target: str) -> None:
@@ -310,7 +340,8 @@ def _imports(rng: random.Random, depts: dict[str, Department], count: int) -> in
         clerks = _people("clerk", unit)
         if not clerks:
             continue
-        year = 2023 + n % 3
+        # Mostly recent years; every fifth from 2013-2015, whose ten years have run out.
+        year = 2013 + n % 3 if n % 5 == 4 else 2023 + n % 3
         day = date(year, 1 + n % 12, 1 + n % 28)
         subject = SUBJECTS[(n * 7) % len(SUBJECTS)]
         doc_type = TYPES[n % 5]

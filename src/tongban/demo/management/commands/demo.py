@@ -56,7 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"official documents: {seeded.outgoing} outgoing at every step, "
                 f"{seeded.incoming} in incoming registers, {seeded.imported} imported, "
-                f"{seeded.external} from outside"
+                f"{seeded.external} from outside, {seeded.archived} archived"
             )
         if generated:
             self.stdout.write(
