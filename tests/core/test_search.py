@@ -119,6 +119,7 @@ def test_put_many_indexes_in_batches(index):
     ]
     rows = [(d.pk, {"title": "批量", "body": f"第{i}号 放管服"}) for i, d in enumerate(departments)]
     assert index.put_many(iter(rows), batch_size=3) == 7
+    index.optimize()
     assert set(found(index, "放管服")) == {d.pk for d in departments}
     index.clear()
     assert found(index, "放管服") == []

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tongban.audit.models import AuditEntry
 from tongban.core import calendar
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.documents import incoming, selectors, services
+from tongban.documents import incoming, selectors
 from tongban.documents.models import Circulation, IncomingItem, IncomingStatus, Stage
 from tongban.notifications.models import Notification
 from tongban.workflow import services as workflow
@@ -108,7 +108,10 @@ def test_sign_register_propose_instruct_handle_complete(arrived):
     item.refresh_from_db()
     assert item.status == IncomingStatus.COMPLETED and item.completed_at is not None
     assert item.result == "已办结"
-    assert AuditEntry.objects.filter(action="documents.incoming.receive").count() == 1
+    receipts = AuditEntry.objects.filter(action="documents.incoming.receive")
+    assert receipts.filter(outcome="success").count() == 1
+    # The other unit's attempt is in the trail as refused.
+    assert receipts.filter(outcome="denied", actor_username="edu_clerk").count() == 1
 
 
 def test_reading_only_skips_instruction_and_handling(arrived):
@@ -272,27 +275,39 @@ def test_an_incoming_document_is_archived_when_completed(arrived):
 
 
 def test_the_sender_sees_each_units_receipt(arrived):
+    from django.test import Client
+
     gov, item = arrived
     incoming.receive(gov["fin_clerk"], item.pk)
     delivered = {i.department.code: i.status for i in item.document.incoming.all()}
     assert delivered == {"FIN": "received", "EDU": "awaiting", "EAST": "awaiting"}
-    services.elements(item.document)  # still readable as a whole
+    drafter = Client()
+    drafter.force_login(gov["drafter"])
+    page = drafter.get(f"/documents/{item.document_id}/").content.decode()
+    table = page[page.index("<h2>分发</h2>") :]
+    assert "示范市财政局" in table and "已签收" in table and "周收文" in table
+    assert table.count("待签收") == 2
 
 
-def test_time_limit_passes_on_working_days(arrived):
+def test_time_limit_counts_working_days_and_turns_red_after(arrived):
     gov, item = arrived
     clerk = gov["fin_clerk"]
     incoming.receive(clerk, item.pk)
     workflow.complete_task(clerk, step(item, "register").pk)
     workflow.complete_task(clerk, step(item, "propose").pk, opinion="拟办")
-    workflow.complete_task(
-        gov["fin_head"],
-        step(item, "instruct").pk,
-        data={"host_department": "FIN-YSC", "due_days": 2},
-        opinion="请办理",
-    )
-    item.refresh_from_db()
-    with time_machine.travel(item.due_on + timedelta(days=3)):
+    # Instructed on Friday 4 December 2026 with two working days: due Tuesday the 8th.
+    with time_machine.travel(date(2026, 12, 4), tick=False):
+        workflow.complete_task(
+            gov["fin_head"],
+            step(item, "instruct").pk,
+            data={"host_department": "FIN-YSC", "due_days": 2},
+            opinion="请办理",
+        )
+        item.refresh_from_db()
+        assert item.due_on == date(2026, 12, 8)
+        assert step(item, "handle").due_on == date(2026, 12, 8)
+        assert selectors.incoming_detail(item)["deadline"] == "yellow"
+    with time_machine.travel(date(2026, 12, 9), tick=False):
         assert selectors.incoming_detail(item)["deadline"] == "red"
 
 

@@ -143,7 +143,9 @@ def test_a_refused_step_shows_why_and_changes_nothing(gov):
         f"/documents/{document.pk}/", {"task": task.pk, "action": "complete"}, follow=True
     )
     page = response.content.decode()
-    assert "正文" in page and "主送" in page  # what is missing, in Chinese
+    errors = re.search(r'class="form-errors"[^>]*>(.*?)</div>', page, re.S)
+    assert response.status_code == 422 and errors, page[-2000:]
+    assert "正文" in errors.group(1) and "主送机关" in errors.group(1)  # what is missing
     document.refresh_from_db()
     assert document.stage == Stage.DRAFT
 

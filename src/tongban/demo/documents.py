@@ -271,7 +271,32 @@ def _archive() -> int:
         for item in list(completed)[::4]:
             incoming.archive_incoming(archivist, item.pk, retention="D10")
             made += 1
+    _appraise(archivist)
     return made
+
+
+def _appraise(archivist: User) -> None:
+    """鉴定: of the records whose ten years ran out, one is kept ten more years and one is
+    destroyed (proposed by the archivist, approved by the unit's head); the others wait."""
+    from tongban.records import services as records
+    from tongban.records.models import Record
+
+    due = list(
+        Record.objects.filter(retention="D10", year__lte=2015, status="archived")
+        .select_related("department")
+        .order_by("pk")
+    )
+    if len(due) < 3:
+        return
+    with audit_context(user=archivist, source="cli", ip="local"):
+        records.keep(archivist, due[0].pk, retention="D30", reason="仍有查考利用价值，延长保管期限")
+        proposal = records.propose_disposal(
+            archivist, due[1].pk, reason="保管期满，经鉴定已无保存价值"
+        )
+    heads = _people("bureau_head", due[1].department)
+    if heads:
+        with audit_context(user=heads[0], source="cli", ip="local"):
+            records.approve_disposal(heads[0], proposal.pk, note="同意销毁")
 
 
 def _receive(item: IncomingItem, target: str) -> None:

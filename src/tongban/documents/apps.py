@@ -13,6 +13,7 @@ class DocumentsConfig(AppConfig):
         from tongban.documents import incoming, services
         from tongban.documents.models import Document, IncomingItem
         from tongban.org.policy import Target, register
+        from tongban.records import services as records
         from tongban.workflow import hooks
 
         register(
@@ -34,3 +35,4 @@ class DocumentsConfig(AppConfig):
         )
         hooks.register(services.OUTGOING, services.OutgoingSteps())
         hooks.register(services.INCOMING, incoming.IncomingSteps())
+        records.on_disposal("documents.document", services.withdraw_after_disposal)

@@ -9,6 +9,7 @@ import``): every readable file with a title and an issuing authority is register
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -103,9 +104,13 @@ def _recognise(item: ImportItem) -> None:
 
 
 def start_batch(
-    actor: User | None, uploads: list[tuple[str, bytes]], *, department: Department | None = None
+    actor: User | None,
+    uploads: Sequence[tuple[str, bytes | files.Readable]],
+    *,
+    department: Department | None = None,
 ) -> ImportBatch:
-    """Store the files of a batch; recognition follows file by file (``process_next``)."""
+    """Store the files of a batch; recognition follows file by file (``process_next``). A file
+    is bytes or something to read from (an upload): one file at a time is in memory."""
     unit = _unit_for(actor, department)
     if not uploads:
         raise InvalidInput(_("Choose at least one file."), field="files")
@@ -113,8 +118,9 @@ def start_batch(
         raise InvalidInput(_("At most %(n)d files at a time.") % {"n": MAX_FILES}, field="files")
     with transaction.atomic():
         batch = ImportBatch.objects.create(created_by=actor, department=unit)
-        for order, (name, data) in enumerate(uploads):
+        for order, (name, source) in enumerate(uploads):
             name = (name or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or "unnamed"
+            data = source if isinstance(source, bytes) else source.read(MAX_FILE_BYTES + 1)
             item = ImportItem(batch=batch, filename=name, order=order)
             if not data:
                 item.status, item.error = ImportStatus.FAILED, _("The file is empty.")
@@ -250,6 +256,7 @@ def register_item(actor: User | None, item_id: int, corrections: dict[str, Any])
         raise NotFound()
     if item.status != ImportStatus.RECOGNISED:
         raise Conflict(_("Only a recognised file that is not yet registered can be registered."))
+    services.require_register(actor, Origin.IMPORTED, item.batch.department)
     with transaction.atomic():
         locked = ImportItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != ImportStatus.RECOGNISED:
@@ -287,7 +294,7 @@ class FileReport:
 
 def import_files(
     actor: User | None,
-    uploads: list[tuple[str, bytes]],
+    uploads: Sequence[tuple[str, bytes | files.Readable]],
     *,
     department: Department | None = None,
     on_progress: Any = None,

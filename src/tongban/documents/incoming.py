@@ -63,15 +63,24 @@ def _require_receiver(actor: User, item: IncomingItem, action: str) -> None:
         )
 
 
+def _precheck(actor: User, item_id: int, action: str) -> None:
+    """Refusals decided before the transaction, so that their audit entries stay."""
+    item = IncomingItem.objects.select_related("document", "department").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound()
+    _require_receiver(actor, item, action)
+    if item.document.classification > actor.clearance:
+        record_denied(action, obj=item, actor=actor, detail="clearance")
+        raise Forbidden(_("This document is above your clearance."))
+
+
 def receive(actor: User, item_id: int) -> IncomingItem:
     """签收: sign for an incoming document. Starts its handling (登记 is the next step, yours)."""
+    _precheck(actor, item_id, "documents.incoming.receive")
     with transaction.atomic():
         item = _locked(item_id)
-        _require_receiver(actor, item, "documents.incoming.receive")
         if item.status != IncomingStatus.AWAITING:
             raise Conflict(_("This document was already signed for or returned."))
-        if item.document.classification > actor.clearance:
-            raise Forbidden(_("This document is above your clearance."))
         item.received_by = actor
         item.received_at = timezone.now()
         item.status = IncomingStatus.RECEIVED
@@ -80,7 +89,7 @@ def receive(actor: User, item_id: int) -> IncomingItem:
             actor,
             process_key=INCOMING_PROCESS,
             variables={"receiving_unit": item.department.code},
-            title=item.document.title[:200],
+            title=services.instance_title(item.document),
             business_type=services.INCOMING,
             business_id=str(item.pk),
             owned=True,
@@ -102,9 +111,9 @@ def return_to_sender(actor: User, item_id: int, *, reason: str) -> IncomingItem:
         raise InvalidInput(_("Say why the document goes back."), field="reason")
     if len(reason) > 300:
         raise InvalidInput(_("At most 300 characters."), field="reason")
+    _precheck(actor, item_id, "documents.incoming.return")
     with transaction.atomic():
         item = _locked(item_id)
-        _require_receiver(actor, item, "documents.incoming.return")
         if item.status != IncomingStatus.AWAITING:
             raise Conflict(_("Only a document not yet signed for can be returned."))
         item.status = IncomingStatus.RETURNED
@@ -115,7 +124,7 @@ def return_to_sender(actor: User, item_id: int, *, reason: str) -> IncomingItem:
             [u for u in (document.drafter, document.signed_by) if u is not None],
             kind="document",
             title=_("Returned by %(unit)s: %(title)s")
-            % {"unit": item.department.name, "title": document.title},
+            % {"unit": item.department.name, "title": services.instance_title(document)},
             body=reason,
             obj=document,
             actor=actor,
@@ -139,7 +148,7 @@ def _handling_days(value: Any) -> int:
         raise InvalidInput(_("The time limit is a number of working days."), field="due_days")
     try:
         days = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(
             _("The time limit is a number of working days."), field="due_days"
         ) from None
@@ -150,12 +159,54 @@ def _handling_days(value: Any) -> int:
     return days
 
 
+def _step_refusal(actor: User, item: IncomingItem, step: str, *, added: bool = False) -> str:
+    """Why ``actor`` may not do ``step`` ("" when they may): the clearance, and for 批办 a head
+    of the receiving unit (or someone acting for one)."""
+    if actor.clearance < item.document.classification:
+        return str(_("This document is above your clearance."))
+    if step == "instruct" and not added:
+        heads = {u.pk for u in performers.role_holders("bureau_head", item.department)}
+        if not heads & workflow.acting_for(actor):
+            return str(
+                _("Only a head of %(unit)s gives the instruction (批办).")
+                % {"unit": item.department.name}
+            )
+    return ""
+
+
 class IncomingSteps:
     """登记 → 拟办 → (批办 → 承办) → 办结."""
+
+    def _item(self, instance: ProcessInstance) -> IncomingItem:
+        item = (
+            IncomingItem.objects.select_related("document", "department")
+            .filter(pk=int(instance.business_id))
+            .first()
+        )
+        if item is None:
+            raise NotFound()
+        return item
+
+    def authorise(self, actor: User, instance: ProcessInstance, task: Task) -> None:
+        item = self._item(instance)
+        problem = _step_refusal(actor, item, task.bpmn_id, added=task.added_for_id is not None)
+        if problem:
+            record_denied("documents.incoming.step", obj=item, actor=actor, detail=problem)
+            raise Forbidden(problem)
+
+    def check_performer(
+        self, instance: ProcessInstance, task: Task, user: User, *, added: bool
+    ) -> None:
+        problem = _step_refusal(user, self._item(instance), task.bpmn_id, added=added)
+        if problem:
+            raise InvalidInput(problem, field="to")
 
     def before_complete(self, step: hooks.Step) -> None:
         item = _locked(int(step.instance.business_id))
         bpmn_id, data, opinion = step.task.bpmn_id, step.data, step.opinion
+        problem = _step_refusal(step.actor, item, bpmn_id, added=step.task.added_for_id is not None)
+        if problem:
+            raise Forbidden(problem)
         engine: dict[str, Any] = {}
         if bpmn_id == "register":
             if item.receipt_serial is None:
@@ -166,7 +217,7 @@ class IncomingSteps:
             copies = data.get("copies", item.copies_received or 1)
             try:
                 item.copies_received = max(1, min(int(copies), 10000))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InvalidInput(
                     _("The number of copies is a whole number."), field="copies"
                 ) from None
@@ -219,8 +270,10 @@ class IncomingSteps:
 
 
 def _status_of(instance: ProcessInstance, item: IncomingItem) -> str:
-    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED):
+    if instance.status == InstanceStatus.COMPLETED:
         return IncomingStatus.COMPLETED
+    if instance.status == InstanceStatus.TERMINATED:
+        return IncomingStatus.CANCELLED
     steps = set(
         Task.objects.filter(instance=instance, status=TaskStatus.OPEN).values_list(
             "bpmn_id", flat=True
@@ -274,13 +327,20 @@ def circulate(
                 _("No colleague with the login “%(name)s”.") % {"name": name}, field="readers"
             )
         readers.append(user)
+    seen = IncomingItem.objects.select_related("department").filter(pk=item_id).first()
+    if seen is None:
+        raise NotFound()
+    if not _may_circulate(actor, seen):
+        record_denied("documents.incoming.circulate", obj=seen, actor=actor)
+        raise Forbidden(_("You may not circulate this document."))
     with transaction.atomic():
         item = _locked(item_id)
-        if item.status in (IncomingStatus.AWAITING, IncomingStatus.RETURNED):
+        if item.status in (
+            IncomingStatus.AWAITING,
+            IncomingStatus.RETURNED,
+            IncomingStatus.CANCELLED,
+        ):
             raise Conflict(_("Sign for the document before circulating it."))
-        if not _may_circulate(actor, item):
-            record_denied("documents.incoming.circulate", obj=item, actor=actor)
-            raise Forbidden(_("You may not circulate this document."))
         for reader in readers:
             if item.document.classification > reader.clearance:
                 raise InvalidInput(
@@ -298,7 +358,8 @@ def circulate(
         notifications.notify(
             [c.reader for c in created],
             kind="circulate",
-            title=_("For your reading: %(title)s") % {"title": item.document.title},
+            title=_("For your reading: %(title)s")
+            % {"title": services.instance_title(item.document)},
             body=note,
             obj=item,
             actor=actor,
@@ -411,7 +472,7 @@ def archive_incoming(actor: User, item_id: int, *, retention: str) -> IncomingIt
     for attachment in document.attachments.select_related("file").order_by("order", "id"):
         with files.open_file(attachment.file.sha256) as handle:
             content = handle.read()
-        bundle.append((attachment.file.original_name or attachment.title, content, "attachment"))
+        bundle.append((attachment.filename or attachment.title, content, "attachment"))
     if item.instance_id:
         bundle.append(("processing-slip.pdf", slips.incoming_slip_pdf(item), "processing_slip"))
     records.require_archive(actor, item.department, document.classification, what=document.title)

@@ -34,6 +34,7 @@ class Stage(models.TextChoices):
     ISSUED = "issued", _("Issued")
     CANCELLED = "cancelled", _("Cancelled")
     REGISTERED = "registered", _("Registered")
+    DISPOSED = "disposed", _("Destroyed after appraisal")
 
 
 # The process steps of the shipped ``outgoing_document`` process, in order.
@@ -182,6 +183,8 @@ class Attachment(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
     file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    # The name this person gave the file (the store keeps the first name the same bytes had).
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
     title = models.CharField(_("title"), max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(blank=True)
@@ -229,6 +232,7 @@ class IncomingStatus(models.TextChoices):
     HANDLING = "handling", _("Being handled")
     COMPLETED = "completed", _("Completed")
     RETURNED = "returned", _("Returned to sender")
+    CANCELLED = "cancelled", _("Handling stopped")
 
 
 class IncomingItem(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tongban.core import calendar
 from tongban.core.errors import InvalidInput, NotFound
@@ -48,7 +49,7 @@ def visible_documents(user: Any) -> QuerySet[Document]:
         return Document.objects.none()
     owned = policy.visible_to(user, Document.objects.all())
     delivered = policy.visible_to(user, IncomingItem.objects.all()).filter(document=OuterRef("pk"))
-    instances = workflow.visible_instances(user).values("pk")
+    instances = workflow.involved_instances(user).values("pk")
     in_incoming = IncomingItem.objects.filter(document=OuterRef("pk"), instance__in=instances)
     reading = Circulation.objects.filter(item__document=OuterRef("pk"), reader=user)
     return Document.objects.filter(
@@ -84,7 +85,14 @@ class DocumentFilter:
     origin: str = ""
 
 
+def _year(year: int | None) -> int | None:
+    if year is not None and not 1900 <= year <= 2100:
+        raise InvalidInput(_("A year is written with four digits, 1900 to 2100."), field="year")
+    return year
+
+
 def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]:
+    _year(flt.year)
     if flt.doc_type:
         qs = qs.filter(doc_type=flt.doc_type)
     if flt.year:
@@ -176,6 +184,7 @@ def incoming_register(
     user: Any, *, status: str = "", year: int | None = None, q: str = ""
 ) -> QuerySet[IncomingItem]:
     """收文登记簿: the incoming documents of the units the person's roles reach."""
+    _year(year)
     qs = policy.visible_to(user, IncomingItem.objects.all(), Action.VIEW_DOCUMENTS).filter(
         document__classification__lte=getattr(user, "clearance", 0)
     )
@@ -200,7 +209,7 @@ def visible_incoming(user: Any) -> QuerySet[IncomingItem]:
     handling of the same document (its proposals, instructions) stays with that unit."""
     if user is None or not getattr(user, "is_authenticated", False) or user.admin_role:
         return IncomingItem.objects.none()
-    instances = workflow.visible_instances(user).values("pk")
+    instances = workflow.involved_instances(user).values("pk")
     return IncomingItem.objects.filter(
         Q(pk__in=policy.visible_to(user, IncomingItem.objects.all()).values("pk"))
         | Q(instance__in=instances)
@@ -225,6 +234,7 @@ def outgoing_register(
     user: Any, *, year: int | None = None, issuing: str = ""
 ) -> QuerySet[Document]:
     """发文登记簿: numbered outgoing documents the person may see, by number."""
+    _year(year)
     qs = visible_documents(user).filter(number_serial__isnull=False, origin="drafted")
     if year:
         qs = qs.filter(number_year=year)
@@ -232,6 +242,24 @@ def outgoing_register(
         qs = qs.filter(issuing_department__code__iexact=issuing)
     return qs.select_related("issuing_department", "department", "drafter").order_by(
         "number_code", "number_year", "number_serial"
+    )
+
+
+def waiting_for_seal(user: Any) -> QuerySet[Document]:
+    """The seal keeper's queue: documents whose sealing step is theirs (assigned or shared) and
+    that they may read."""
+    from tongban.documents.services import OUTGOING
+
+    instances = (
+        workflow.todo(user)
+        .filter(bpmn_id="sealing", instance__business_type=OUTGOING)
+        .values("instance_id")
+    )
+    return (
+        visible_documents(user)
+        .filter(instance__in=instances, stage=Stage.SEALING)
+        .select_related("issuing_department")
+        .order_by("pk")
     )
 
 

@@ -37,6 +37,7 @@ from tongban.core.models import StoredFile
 from tongban.core.permissions import Action, Classification
 from tongban.documents import indexing, rendering
 from tongban.documents.models import (
+    OUTGOING_STEPS,
     Attachment,
     Document,
     DocumentVersion,
@@ -292,6 +293,15 @@ def _save_version(document: Document, actor: User | None, step: str) -> Document
     return version
 
 
+def instance_title(document: Document) -> str:
+    """The title a document's process shows in inboxes, notifications and the process monitor:
+    a classified document (秘密 and above) is named by its number only, so that its title does
+    not reach anyone without the clearance."""
+    if document.classification in CLASSIFICATION_MARKS:
+        return _("Classified document No. %(id)d") % {"id": document.pk}
+    return document.title[:200]
+
+
 def reindex(document: Document) -> None:
     """Put the document's searchable text into the search index (same transaction)."""
     indexing.put(document)
@@ -340,7 +350,7 @@ def create_draft(actor: User, data: DraftIn) -> Document:
                 "countersign_departments": countersign,
                 "issuing_department": issuing.code,
             },
-            title=document.title[:200],
+            title=instance_title(document),
             business_type=OUTGOING,
             business_id=str(document.pk),
             owned=True,
@@ -356,21 +366,40 @@ def create_draft(actor: User, data: DraftIn) -> Document:
     return document
 
 
-def _require_editable(actor: User, document: Document) -> None:
+def _may_edit(actor: User, document: Document) -> bool:
+    """The person has the document's current step (drafter, reviewer, signer) and may read it;
+    an added signer (加签) gives an opinion but does not edit."""
+    if actor.clearance < document.classification:
+        return False
+    steps = {t.bpmn_id for t in _open_tasks_of(actor, document) if t.added_for_id is None}
+    return bool(steps & {s.value for s in EDITABLE_STEPS})
+
+
+def _require_editable(actor: User, document: Document, *, audit: bool) -> None:
+    """``audit``: record a refusal (only outside the transaction, which would roll it back)."""
     if document.origin != Origin.DRAFTED or document.stage not in EDITABLE_STEPS:
         raise Conflict(_("After sign-off the text can no longer change."))
-    steps = {t.bpmn_id for t in _open_tasks_of(actor, document)}
-    if not steps & {s.value for s in EDITABLE_STEPS}:
-        record_denied("documents.document.update", obj=document, actor=actor)
+    if not _may_edit(actor, document):
+        if audit:
+            record_denied("documents.document.update", obj=document, actor=actor)
         raise Forbidden(_("Only whoever has the document's current step may edit it."))
+
+
+def _check_editable(actor: User, document_id: int) -> None:
+    """Before the transaction: the refusal of an edit is audited."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound()
+    _require_editable(actor, document, audit=True)
 
 
 def update_draft(actor: User, document_id: int, data: DraftIn) -> Document:
     """Edit the draft (the drafter, the reviewer or the signer while the step is theirs). A
     change of title, body or main recipients is kept as a new version."""
+    _check_editable(actor, document_id)
     with transaction.atomic():
         document = _locked(document_id)
-        _require_editable(actor, document)
+        _require_editable(actor, document, audit=False)
         before = _summary(document)
         changes = _clean_choices(actor, data, document)
         old_text = (document.title, document.body, _recipient_text(document, RecipientKind.MAIN))
@@ -390,9 +419,9 @@ def update_draft(actor: User, document_id: int, data: DraftIn) -> Document:
             _save_version(document, actor, document.stage)
         document.updated_at = timezone.now()
         document.save()
-        if document.instance_id and "title" in changes:
+        if document.instance_id and ("title" in changes or "classification" in changes):
             ProcessInstance.objects.filter(pk=document.instance_id).update(
-                title=document.title[:200]
+                title=instance_title(document)
             )
         reindex(document)
         record("documents.document.update", obj=document, before=before, after=_summary(document))
@@ -414,9 +443,10 @@ def add_attachment(
         text = recognition.extract_text(filename or "", data).text
     except recognition.UnreadableFile:
         text = ""  # an image or a spreadsheet is attached all the same; only not searchable
+    _check_editable(actor, document_id)
     with transaction.atomic():
         document = _locked(document_id)
-        _require_editable(actor, document)
+        _require_editable(actor, document, audit=False)
         if document.attachments.count() >= MAX_ATTACHMENTS:
             raise InvalidInput(
                 _("At most %(n)d attachments.") % {"n": MAX_ATTACHMENTS}, field="file"
@@ -425,6 +455,7 @@ def add_attachment(
         attachment = Attachment.objects.create(
             document=document,
             file=stored,
+            filename=(filename or title).replace("\\", "/").rsplit("/", 1)[-1][:255],
             title=title,
             order=document.attachments.count() + 1,
             text=text[:MAX_BODY],
@@ -440,9 +471,10 @@ def add_attachment(
 
 
 def remove_attachment(actor: User, document_id: int, attachment_id: int) -> None:
+    _check_editable(actor, document_id)
     with transaction.atomic():
         document = _locked(document_id)
-        _require_editable(actor, document)
+        _require_editable(actor, document, audit=False)
         attachment = document.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise NotFound()
@@ -460,6 +492,20 @@ def remove_attachment(actor: User, document_id: int, attachment_id: int) -> None
 
 
 # --- existing documents: received from outside or imported --------------------------------
+
+
+def require_register(actor: User | None, origin: str, department: Department) -> None:
+    """May ``actor`` register existing documents of this origin in ``department``? A refusal is
+    audited: call it before the transaction that registers. ``actor`` None is the operator's
+    unattended import at the command line (importing.py)."""
+    if origin not in (Origin.IMPORTED, Origin.RECEIVED):
+        raise InvalidInput(_("Not a kind of existing document."), field="origin")
+    action = Action.IMPORT_DOCUMENTS if origin == Origin.IMPORTED else Action.RECEIVE_DOCUMENTS
+    if actor is not None and not policy.can(actor, action, department):
+        record_denied(f"documents.document.register_{origin}", obj=department, actor=actor)
+        raise Forbidden(
+            _("You may not register documents for %(unit)s.") % {"unit": department.name}
+        )
 
 
 def register_existing(
@@ -482,15 +528,7 @@ def register_existing(
 ) -> Document:
     """登记 a document that exists already (a document from outside, 外来文, or an imported one,
     存量公文) in ``department``'s collection, with its file. It is final as it is."""
-    action = Action.IMPORT_DOCUMENTS if origin == Origin.IMPORTED else Action.RECEIVE_DOCUMENTS
-    if origin not in (Origin.IMPORTED, Origin.RECEIVED):
-        raise InvalidInput(_("Not a kind of existing document."), field="origin")
-    # ``actor`` None: the operator's unattended import at the command line (importing.py).
-    if actor is not None and not policy.can(actor, action, department):
-        record_denied(f"documents.document.register_{origin}", obj=department, actor=actor)
-        raise Forbidden(
-            _("You may not register documents for %(unit)s.") % {"unit": department.name}
-        )
+    require_register(actor, origin, department)
     blank = Document(classification=Classification.PUBLIC)
     changes = _clean_choices(
         actor or _OPERATOR,
@@ -672,7 +710,8 @@ def _deliver(document: Document, actor: User) -> list[IncomingItem]:
         notifications.notify(
             _receivers(department),
             kind="document",
-            title=_("Incoming document to sign for: %(title)s") % {"title": document.title},
+            title=_("Incoming document to sign for: %(title)s")
+            % {"title": instance_title(document)},
             body=f"{document.issuing_authority} {document.doc_number}",
             obj=item,
             actor=actor,
@@ -687,9 +726,34 @@ class OutgoingSteps:
     # task completion cannot rewrite the process's variables (the countersigning units, say).
     ALLOWED = {"review": {"approved"}, "numbering": {"copies", "print_date"}}
 
+    def authorise(self, actor: User, instance: ProcessInstance, task: Task) -> None:
+        """Before the completion's transaction, so that a refusal stays in the audit trail."""
+        document = Document.objects.filter(pk=int(instance.business_id)).first()
+        if document is None:
+            raise NotFound()
+        problem = _step_refusal(actor, document, task.bpmn_id, added=task.added_for_id is not None)
+        if problem:
+            record_denied("documents.document.step", obj=document, actor=actor, detail=problem)
+            raise Forbidden(problem)
+
+    def check_performer(
+        self, instance: ProcessInstance, task: Task, user: User, *, added: bool
+    ) -> None:
+        document = Document.objects.filter(pk=int(instance.business_id)).first()
+        if document is None:
+            raise NotFound()
+        problem = _step_refusal(user, document, task.bpmn_id, added=added)
+        if problem:
+            raise InvalidInput(problem, field="to")
+
     def before_complete(self, step: hooks.Step) -> None:
         document = _locked(int(step.instance.business_id))
         bpmn_id = step.task.bpmn_id
+        problem = _step_refusal(
+            step.actor, document, bpmn_id, added=step.task.added_for_id is not None
+        )
+        if problem:
+            raise Forbidden(problem)
         data = {k: v for k, v in step.data.items() if k in self.ALLOWED.get(bpmn_id, set())}
         if bpmn_id == "draft":
             missing = missing_elements(document)
@@ -749,7 +813,54 @@ class OutgoingSteps:
         stage = _stage_of(instance)
         if stage != document.stage:
             document.stage = stage
-            document.save(update_fields=["stage"])
+            if event in ("return", "withdraw", "terminate"):
+                _forget_later_steps(document)
+            document.save()
+
+
+def _forget_later_steps(document: Document) -> None:
+    """Sent back (退回, 撤回) or cancelled: what the later steps produced no longer stands. The
+    official and sealed copies go (the text may change and be printed again); before sign-off
+    the signer and the date go too. The number stays with the document: never given again."""
+    order = [s.value for s in OUTGOING_STEPS]
+    position = order.index(document.stage) if document.stage in order else len(order)
+    if document.stage == Stage.CANCELLED or position <= order.index(Stage.NUMBERING):
+        document.official_pdf = None
+        document.official_layout = {}
+    if document.stage == Stage.CANCELLED or position <= order.index(Stage.SEALING):
+        document.sealed_pdf = None
+        document.seal_token = ""
+    if position <= order.index(Stage.SIGN_OFF):
+        document.signed_by = None
+        document.signed_at = None
+        document.signers = []
+        document.date_written = None
+
+
+def _acts_as(actor: User, role: str, department: Department | None) -> bool:
+    """The actor, or someone they act for (代理), holds ``role`` over ``department``."""
+    if department is None:
+        return False
+    holders = {u.pk for u in performers.role_holders(role, department)}
+    return bool(holders & workflow.acting_for(actor))
+
+
+def _step_refusal(actor: User, document: Document, step: str, *, added: bool = False) -> str:
+    """Why ``actor`` may not do ``step`` of ``document`` ("" when they may): the clearance for
+    its classification, and for signing off the signer's role in the issuing unit (a step handed
+    over keeps this rule; an added signer only gives an opinion)."""
+    if actor.clearance < document.classification:
+        return str(_("This document is above your clearance."))
+    if (
+        step == "sign_off"
+        and not added
+        and not _acts_as(actor, "bureau_head", document.issuing_department)
+    ):
+        return str(
+            _("Only a head of %(unit)s signs off its documents.")
+            % {"unit": document.issuing_department.name if document.issuing_department else "—"}
+        )
+    return ""
 
 
 def _copies(value: Any, document: Document) -> int:
@@ -759,7 +870,7 @@ def _copies(value: Any, document: Document) -> int:
         raise InvalidInput(_("The number of copies is a whole number."), field="copies")
     try:
         copies = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(_("The number of copies is a whole number."), field="copies") from None
     if not 1 <= copies <= 10000:
         raise InvalidInput(_("Between 1 and 10,000 copies."), field="copies")
@@ -796,9 +907,16 @@ def _stage_of(instance: ProcessInstance) -> str:
 
 def _sealing_task(actor: User, document: Document) -> Task:
     task = next((t for t in _open_tasks_of(actor, document) if t.bpmn_id == "sealing"), None)
-    if document.stage != Stage.SEALING or document.official_pdf_id is None or task is None:
+    refused = (
+        document.stage != Stage.SEALING
+        or document.official_pdf_id is None
+        or task is None
+        or actor.clearance < document.classification
+    )
+    if refused:
         record_denied("documents.document.seal", obj=document, actor=actor)
         raise Forbidden(_("This document is not waiting for your seal."))
+    assert task is not None
     return task
 
 
@@ -843,8 +961,19 @@ def apply_seals(
     sealed = seals.sign_pdfs(actor, items, seal=issuing.code if issuing else "", otp=otp)
     out = []
     for document, (pdf_bytes, signed) in zip(documents, sealed, strict=True):
+        # The sealed copy and the completed step in one transaction, and only if nothing moved
+        # while the seal was made (another keeper, a step sent back, a new official copy).
         with transaction.atomic():
             locked = _locked(document.pk)
+            if (
+                locked.stage != Stage.SEALING
+                or locked.sealed_pdf_id is not None
+                or locked.official_pdf_id != document.official_pdf_id
+            ):
+                raise Conflict(
+                    _("“%(title)s” changed while it was being sealed; it was not sealed.")
+                    % {"title": locked.title}
+                )
             stored = files.store_bytes(
                 pdf_bytes, name=f"{locked.doc_number}.pdf", content_type="application/pdf"
             )
@@ -856,7 +985,7 @@ def apply_seals(
                 obj=locked,
                 after={"sha256": stored.sha256, "seal": signed.token[:8]},
             )
-        workflow.complete_task(actor, tasks[document.pk].pk, opinion=opinion)
+            workflow.complete_task(actor, tasks[document.pk].pk, opinion=opinion)
         locked.refresh_from_db()
         out.append(locked)
     return out
@@ -889,16 +1018,22 @@ def pdf_of(document: Document) -> tuple[bytes, str]:
     return result.pdf, (f"draft-{document.pk}.pdf" if draft else name)
 
 
+def _safe_name(text: str) -> str:
+    """A file name that no unpacking program reads as a path: letters, digits, CJK and - _ ( )."""
+    cleaned = "".join(c if c.isalnum() or c in "-_()（）" else "_" for c in text)
+    return cleaned.strip("._") or "file"
+
+
 def export_package(document: Document) -> bytes:
     """For recipients outside the platform: a ZIP with the sealed PDF, the attachments, the
     document's elements as JSON and a SHA-256 list of every file."""
     if document.stage != Stage.ISSUED or document.sealed_pdf is None:
         raise Conflict(_("Only an issued, sealed document can be exported."))
     entries: list[tuple[str, bytes]] = []
-    entries.append((f"{document.doc_number}.pdf", _read(document.sealed_pdf)))
+    entries.append((f"{_safe_name(document.doc_number)}.pdf", _read(document.sealed_pdf)))
     for attachment in document.attachments.select_related("file").order_by("order", "id"):
-        suffix = attachment.file.original_name.rsplit(".", 1)[-1][:8] or "bin"
-        name = f"附件{attachment.order}-{attachment.title[:60]}.{suffix}".replace("/", "_")
+        suffix = _safe_name(attachment.filename.rsplit(".", 1)[-1][:8]) or "bin"
+        name = f"附件{attachment.order}-{_safe_name(attachment.title[:60])}.{suffix}"
         entries.append((name, _read(attachment.file)))
     metadata = elements(document)
     entries.append(
@@ -1002,11 +1137,17 @@ def archive_document(actor: User, document_id: int, *, retention: str) -> Docume
     pdf_bytes, pdf_name = pdf_of(document)
     bundle: list[tuple[str, bytes, str]] = [(pdf_name, pdf_bytes, "main")]
     for attachment in document.attachments.select_related("file").order_by("order", "id"):
-        name = attachment.file.original_name or attachment.title
+        name = attachment.filename or attachment.title
         bundle.append((name, _read(attachment.file), "attachment"))
     if document.instance_id:
         bundle.append(("processing-slip.pdf", slips.slip_pdf(document), "processing_slip"))
-    owner = document.issuing_department or document.department
+    # An outgoing document goes to the records of the unit that issued it; one received from
+    # outside or imported to those of the unit that registered it.
+    owner = (
+        (document.issuing_department or document.department)
+        if document.origin == Origin.DRAFTED
+        else document.department
+    )
     # Checked (and a refusal audited) before the transaction that would roll the audit back.
     records.require_archive(actor, owner, document.classification, what=document.title)
     with transaction.atomic():
@@ -1033,3 +1174,23 @@ def archive_document(actor: User, document_id: int, *, retention: str) -> Docume
         locked.save(update_fields=["record_code"])
         record("documents.document.archive", obj=locked, after={"record": entry.archival_code})
     return locked
+
+
+def withdraw_after_disposal(source_id: str) -> None:
+    """The document's record was destroyed after appraisal (销毁, approved by a second person):
+    the document's content goes with it — its files, attachments, text and search entry — and
+    its register line stays with the stage "destroyed". Called by records in the approval's
+    transaction, which is audited there."""
+    document = Document.objects.select_for_update().filter(pk=int(source_id)).first()
+    if document is None:
+        return
+    document.attachments.all().delete()
+    document.versions.all().delete()
+    document.sealed_pdf = None
+    document.official_pdf = None
+    document.source_file = None
+    document.official_layout = {}
+    document.body = ""
+    document.stage = Stage.DISPOSED
+    document.save()
+    indexing.remove(document.pk)

@@ -33,7 +33,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -1077,6 +1077,17 @@ def _proposal_for(actor: User, appraisal_id: Any, action: str) -> Appraisal:
     return found
 
 
+# Where a record came from may hold the same content (a document keeps its sealed PDF): its app
+# registers a function that withdraws it when the record is destroyed (called in the approval's
+# transaction, before the bytes are released).
+_disposal_handlers: dict[str, Callable[[str], None]] = {}
+
+
+def on_disposal(source_type: str, handler: Callable[[str], None]) -> None:
+    """Call ``handler(source_id)`` when a record of ``source_type`` is destroyed."""
+    _disposal_handlers[source_type] = handler
+
+
 def approve_disposal(actor: User, appraisal_id: int, *, note: str = "") -> Appraisal:
     """销毁审批: a second person approves a proposed disposal. The record becomes "disposed": its
     catalogue line and the disposal list entry stay; its files are no longer served and are
@@ -1104,6 +1115,9 @@ def approve_disposal(actor: User, appraisal_id: int, *, note: str = "") -> Appra
         item.save(update_fields=["status", "disposed_at"])
         destroyed = list(item.files.values("name", "sha256", "size"))
         item.files.update(stored=None)
+        handler = _disposal_handlers.get(item.source_type)
+        if handler is not None:
+            handler(item.source_id)
         removed = _release({f["sha256"] for f in destroyed})
         record(
             "records.disposal.approve",

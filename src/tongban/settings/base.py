@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tongban.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,6 +155,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 FILES_ROOT = Path(env_str("TONGBAN_FILES_DIR", str(HOME / "files")))
+# The largest request body accepted (a batch of files to import, a PDF to seal).
+MAX_REQUEST_BYTES = env_int("TONGBAN_MAX_UPLOAD_MB", 512) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -44,7 +44,6 @@ from tongban.org.models import Department
 from tongban.web import forms_documents as forms
 from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
 from tongban.web.views_workflow import _diagram
-from tongban.workflow import selectors as workflow_selectors
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
 
@@ -68,6 +67,12 @@ def _units() -> list[tuple[str, str]]:
 
 def _names(text: str) -> list[str]:
     return [n.strip() for n in text.replace("、", "，").replace(",", "，").split("，") if n.strip()]
+
+
+def _posted_id(request: StaffRequest, name: str) -> int:
+    """An id from a form; anything else is 0, which no object has (a 404, never a 500)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else 0
 
 
 def _year(value: str) -> int | None:
@@ -388,7 +393,7 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
                 messages.success(request, _("Attachment added."))
             elif action == "remove_attachment":
                 services.remove_attachment(
-                    request.user, document.pk, int(request.POST.get("attachment", "0") or 0)
+                    request.user, document.pk, _posted_id(request, "attachment")
                 )
                 messages.success(request, _("Attachment removed."))
             elif action == "withdraw":
@@ -397,7 +402,7 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
             elif action == "urge":
                 workflow.urge_task(
                     request.user,
-                    int(request.POST.get("task", "0") or 0),
+                    _posted_id(request, "task"),
                     message=request.POST.get("message", ""),
                 )
                 messages.success(request, _("The performer has been reminded."))
@@ -539,8 +544,8 @@ def attachment_download(
         content = handle.read()
     return _download(
         content,
-        attachment.file.content_type or "application/octet-stream",
-        attachment.file.original_name or attachment.title,
+        "application/octet-stream",  # never shown inline: a download, whatever it is
+        attachment.filename or attachment.title,
     )
 
 
@@ -554,7 +559,7 @@ INCOMING_TABS = {
         IncomingStatus.PROPOSED,
         IncomingStatus.HANDLING,
     ],
-    "done": [IncomingStatus.COMPLETED, IncomingStatus.RETURNED],
+    "done": [IncomingStatus.COMPLETED, IncomingStatus.RETURNED, IncomingStatus.CANCELLED],
 }
 
 
@@ -654,7 +659,7 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
             elif action == "urge":
                 workflow.urge_task(
                     request.user,
-                    int(request.POST.get("task", "0") or 0),
+                    _posted_id(request, "task"),
                     message=request.POST.get("message", ""),
                 )
                 messages.success(request, _("The performer has been reminded."))
@@ -775,7 +780,7 @@ def reading(request: StaffRequest) -> HttpResponse:
         try:
             incoming.confirm_read(
                 request.user,
-                int(request.POST.get("circulation", "0") or 0),
+                _posted_id(request, "circulation"),
                 comment=request.POST.get("comment", ""),
             )
             messages.success(request, _("Read receipt sent."))
@@ -826,10 +831,7 @@ def outgoing_register(request: StaffRequest) -> HttpResponse:
 def import_start(request: StaffRequest) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploads = [
-            (f.name, f.read(importing.MAX_FILE_BYTES + 1))
-            for f in form.cleaned_data["documents"][: importing.MAX_FILES + 1]
-        ]
+        uploads = [(f.name, f) for f in form.cleaned_data["documents"][: importing.MAX_FILES + 1]]
         try:
             batch = importing.start_batch(request.user, uploads)
         except ServiceError as exc:
@@ -875,7 +877,7 @@ def import_batch(request: StaffRequest, batch_id: int) -> HttpResponse:
                 "web/documents/_import_progress.html",
                 {"batch": batch, "progress": importing.progress(batch)},
             )
-        item_id = int(request.POST.get("item", "0") or 0)
+        item_id = _posted_id(request, "item")
         try:
             if action == "discard":
                 importing.discard_item(request.user, item_id)
@@ -926,15 +928,7 @@ def import_batch(request: StaffRequest, batch_id: int) -> HttpResponse:
 def seal_queue(request: StaffRequest) -> HttpResponse:
     """The seal keeper's queue: documents waiting for the seal, sealed one by one or as a batch
     with one one-time code (批量用印)."""
-    tasks = list(
-        workflow_selectors.todo(request.user)
-        .filter(bpmn_id="sealing", instance__business_type=services.OUTGOING)
-        .select_related("instance")
-    )
-    ids = [int(t.instance.business_id) for t in tasks]
-    waiting = list(
-        Document.objects.filter(pk__in=ids).select_related("issuing_department").order_by("pk")
-    )
+    waiting = list(selectors.waiting_for_seal(request.user))
     form = forms.BatchSealForm(request.POST or None)
     set_choices(form, "documents", [(str(d.pk), f"{d.doc_number} {d.title}") for d in waiting])
     if request.method == "POST" and form.is_valid():

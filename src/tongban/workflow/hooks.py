@@ -12,6 +12,13 @@ workflow services then call it inside their own transaction:
 * ``after_change(instance, event)`` after every change of the instance (``start``,
   ``complete``, ``return``, ``withdraw``, ``terminate``, ``timer``), when the task rows are
   current: the domain updates what it shows (the document's stage).
+* ``authorise(actor, instance, task)`` before the completion's transaction: the domain refuses a
+  person who may not do this step (below the document's classification, not a signer) and
+  records the refusal, which must happen outside the transaction that would roll it back;
+  ``before_complete`` checks again inside it.
+* ``check_performer(instance, task, user, added=...)`` before a step is handed over (转办) or
+  another signer added (加签, ``added=True``: they give an opinion, they do not do the step):
+  the domain refuses a person who could not.
 
 So the generic task API and a domain's own pages run the same rules. Instances of a registered
 business type are started by their domain's services only (``start_instance(..., owned=True)``).
@@ -43,6 +50,12 @@ class BusinessHandler(Protocol):
 
     def after_change(self, instance: ProcessInstance, event: str) -> None: ...
 
+    def authorise(self, actor: User, instance: ProcessInstance, task: Task) -> None: ...
+
+    def check_performer(
+        self, instance: ProcessInstance, task: Task, user: User, *, added: bool
+    ) -> None: ...
+
 
 _handlers: dict[str, BusinessHandler] = {}
 
@@ -53,3 +66,8 @@ def register(business_type: str, handler: BusinessHandler) -> None:
 
 def handler_for(business_type: str) -> BusinessHandler | None:
     return _handlers.get(business_type) if business_type else None
+
+
+def owned_types() -> list[str]:
+    """The business types whose instances a domain shows on its own pages, by its own rules."""
+    return sorted(_handlers)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tongban.core.errors import NotFound
 from tongban.core.permissions import Action
 from tongban.org import policy
+from tongban.workflow import hooks
 from tongban.workflow.models import (
     HistoryEvent,
     InboxEntry,
@@ -101,10 +102,8 @@ def counts(user: Any) -> dict[str, int]:
     return {"todo": tasks.count(), "overdue": tasks.filter(due_on__lt=today).count()}
 
 
-def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
-    """Instances the person started, has worked or may work on; all for process administrators."""
-    if policy.can(user, Action.MANAGE_PROCESSES):
-        return ProcessInstance.objects.all()
+def involved_instances(user: Any) -> QuerySet[ProcessInstance]:
+    """Instances the person started, has worked or may work on (also for those they act for)."""
     people = list(_acting_for(user))
     involved = Task.objects.filter(instance=OuterRef("pk")).filter(
         Q(assignee_id__in=people)
@@ -112,6 +111,17 @@ def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
         | Q(candidates__user_id__in=people)
     )
     return ProcessInstance.objects.filter(Q(initiator=user) | Exists(involved))
+
+
+def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
+    """Instances the person started, has worked or may work on; for process administrators
+    every instance except those of a domain's own processes (a document's), which its domain
+    shows by its own rules (classification, scope)."""
+    if policy.can(user, Action.MANAGE_PROCESSES):
+        return ProcessInstance.objects.exclude(business_type__in=hooks.owned_types()) | (
+            involved_instances(user)
+        )
+    return involved_instances(user)
 
 
 def instance_for(user: Any, pk: int) -> ProcessInstance:

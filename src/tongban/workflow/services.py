@@ -412,6 +412,11 @@ def _locked_instance(pk: int | None = None, *, task_id: int | None = None) -> Pr
     return instance
 
 
+def acting_for(actor: User) -> set[int]:
+    """The ids of the actor and of everyone whose tasks the actor may work now (代理)."""
+    return _acting_for(actor)
+
+
 def _acting_for(actor: User) -> set[int]:
     """The actor and everyone whose tasks the actor may work now (代理)."""
     now = timezone.now()
@@ -436,6 +441,7 @@ def complete_task(
     opinion = (opinion or "").strip()
     if len(opinion) > 2000:
         raise InvalidInput(_("An opinion has at most 2,000 characters."), field="opinion")
+    _authorise(actor, task_id, "workflow.task.complete")
     with transaction.atomic():
         instance = _locked_instance(task_id=task_id)
         # Read after the lock: a completion that got there first is seen here.
@@ -483,6 +489,29 @@ def complete_task(
         )
         _changed(instance, "complete")
     return task
+
+
+def _authorise(actor: User, task_id: int, action: str) -> None:
+    """Refusals that must stay in the audit trail are decided before the action's transaction
+    (which would roll them back): not the actor's task, or the owning domain says no. The
+    transaction checks again under its lock."""
+    task = (
+        Task.objects.select_related("instance").filter(pk=task_id, status=TaskStatus.OPEN).first()
+    )
+    if task is None:
+        return  # gone or handled: the transaction answers 404 or 409
+    if not _may_work(actor, task):
+        record_denied(action, obj=task, actor=actor)
+        raise Forbidden(_("This task is not yours to complete."))
+    handler = hooks.handler_for(task.instance.business_type)
+    if handler is not None:
+        handler.authorise(actor, task.instance, task)
+
+
+def _check_performer(task: Task, user: User, *, added: bool) -> None:
+    handler = hooks.handler_for(task.instance.business_type)
+    if handler is not None:
+        handler.check_performer(task.instance, task, user, added=added)
 
 
 def _mark_completed(task: Task, actor: User, data: dict[str, Any], opinion: str) -> None:
@@ -586,6 +615,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             raise NotFound()
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
+        _check_performer(task, target, added=True)
         added = Task.objects.create(
             instance_id=task.instance_id,
             engine_id="",
@@ -644,6 +674,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
             raise NotFound()
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
+        _check_performer(task, target, added=False)
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
         task.save(update_fields=["assignee"])

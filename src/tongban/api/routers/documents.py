@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -90,9 +91,11 @@ def search(
     limit: int = 20,
 ) -> dict:
     if not 1 <= limit <= SEARCH_LIMIT or not 0 <= offset <= 10_000:
-        raise InvalidInput(f"limit is 1 to {SEARCH_LIMIT}, offset 0 to 10000", field="limit")
+        raise InvalidInput(
+            _("limit is 1 to %(n)d and offset 0 to 10000.") % {"n": SEARCH_LIMIT}, field="limit"
+        )
     if not q.strip():
-        raise InvalidInput("q is required", field="q")
+        raise InvalidInput(_("Give the words to search for."), field="q")
     flt = selectors.DocumentFilter(
         q=q[:200],
         doc_type=doc_type,
@@ -198,7 +201,7 @@ def diff(
     document = selectors.document_for(request.auth, document_id)
     pair = selectors.version_pair(document, old, new)
     if pair is None:
-        raise NotFound("There is only one version.")
+        raise NotFound(_("There is only one version."))
     before, after = pair
     lines = selectors.diff(before, after)
     return {
@@ -462,10 +465,7 @@ def start_import(
     request: ApiRequest,
     files: list[UploadedFile] = File(...),  # noqa: B008
 ) -> Status:
-    uploads = [
-        (f.name or "", bytes(f.read(importing.MAX_FILE_BYTES + 1)))
-        for f in files[: importing.MAX_FILES + 1]
-    ]
+    uploads: list[tuple[str, Any]] = [(f.name or "", f) for f in files[: importing.MAX_FILES + 1]]
     batch = importing.start_batch(request.auth, uploads)
     return Status(201, _batch(batch))
 
