@@ -332,3 +332,27 @@ def test_export_package_for_outside_recipients_lists_checksums(sealing):
         digest, name = line.split("  ", 1)
         assert hashlib.sha256(package.read(name)).hexdigest() == digest
     assert any(n.endswith(".pdf") for n in names)
+
+
+def test_a_draft_preview_is_laid_out_once_per_text(gov, monkeypatch):
+    from django.core.cache import cache
+
+    from tongban.documents import rendering
+
+    cache.clear()
+    calls = []
+    real = rendering.render_document
+
+    def counting(layout):
+        calls.append(layout.body)
+        return real(layout)
+
+    monkeypatch.setattr(rendering, "render_document", counting)
+    document = draft(gov, body="第一稿正文。")
+    first, name = services.pdf_of(document)
+    again, _ = services.pdf_of(document)
+    assert first == again and name.startswith("draft-") and len(calls) == 1
+    services.update_draft(gov["drafter"], document.pk, services.DraftIn(body="第二稿正文。"))
+    document.refresh_from_db()
+    changed, _ = services.pdf_of(document)
+    assert changed != first and calls == ["第一稿正文。", "第二稿正文。"]

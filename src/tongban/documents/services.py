@@ -22,10 +22,11 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1014,8 +1015,28 @@ def pdf_of(document: Document) -> tuple[bytes, str]:
     if source is not None and source.content_type == "application/pdf":
         return _read(source), name
     draft = document.origin == Origin.DRAFTED
-    result = rendering.render_document(layout_of(document, draft=draft))
-    return result.pdf, (f"draft-{document.pk}.pdf" if draft else name)
+    return _rendered(layout_of(document, draft=draft)), (
+        f"draft-{document.pk}.pdf" if draft else name
+    )
+
+
+PREVIEW_SECONDS = 3600
+
+
+def _rendered(layout: rendering.DocumentLayout) -> bytes:
+    """A rendering of elements that have no printed copy yet (a draft's preview), kept in the
+    cache by its content: opening a draft again does not lay it out again."""
+    key = (
+        "documents.preview:"
+        + hashlib.sha256(
+            json.dumps(asdict(layout), ensure_ascii=False, sort_keys=True, default=str).encode()
+        ).hexdigest()
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = rendering.render_document(layout).pdf
+        cache.set(key, pdf, PREVIEW_SECONDS)
+    return bytes(pdf)
 
 
 def _safe_name(text: str) -> str:
