@@ -3,7 +3,6 @@ keeps a seal), two bureaus that countersign and receive, a district; the people 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests.seals.conftest import trust_store
 from tongban.audit.context import audit_context
 from tongban.documents import services
 from tongban.documents.models import Document, Stage
@@ -21,7 +21,6 @@ from tongban.identity import services as identity
 from tongban.identity.models import User
 from tongban.org import services as org
 from tongban.org.models import Department, Role
-from tongban.seals import pki
 from tongban.seals import services as seals
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
@@ -196,28 +195,7 @@ def _next_step() -> int:
 @pytest.fixture
 def nss(tmp_path: Path, sealing: Any) -> Path:
     """An NSS store trusting the platform's root, as an operator sets it up for pdfsig."""
-    folder = tmp_path / "nss"
-    folder.mkdir()
-    root = tmp_path / "root.pem"
-    root.write_bytes(pki.pem(seals.root_certificate()))
-    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            "certutil",
-            "-A",
-            "-d",
-            f"sql:{folder}",
-            "-n",
-            "root",
-            "-t",
-            "CT,C,C",
-            "-a",
-            "-i",
-            str(root),
-        ],
-        check=True,
-    )
-    return folder
+    return trust_store(tmp_path / "nss")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.api.test_api import token_for
 from tongban.records import services
 from tongban.records.models import RecordStatus
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.records.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def api(client: Client, username: str) -> Client:

@@ -12,7 +12,7 @@ from tongban.audit.models import AuditEntry
 from tongban.records import services
 from tongban.records.models import Fonds, RecordStatus
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.records.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def english(client) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 
 from tongban.identity import services as identity
-from tongban.seals import pdf, services
+from tongban.seals import pdf, pki, services
 
 PASSPHRASE = "Root-Passphrase-2026!"
 KEEPER_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
@@ -36,3 +38,28 @@ def code() -> str:
 @pytest.fixture
 def document() -> bytes:
     return pdf.text_document(3, "Notice 2026-1")
+
+
+def trust_store(folder: Path) -> Path:
+    """An NSS store that trusts the platform's root, as an operator sets it up for pdfsig."""
+    folder.mkdir()
+    root = folder.parent / "root.pem"
+    root.write_bytes(pki.pem(services.root_certificate()))
+    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "root",
+            "-t",
+            "CT,C,C",
+            "-a",
+            "-i",
+            str(root),
+        ],
+        check=True,
+    )
+    return folder

@@ -14,7 +14,7 @@ from cryptography import x509
 from django.utils import timezone
 from PIL import Image
 
-from tests.seals.conftest import PASSPHRASE, code
+from tests.seals.conftest import PASSPHRASE, code, trust_store
 from tongban.audit.models import AuditEntry
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
 from tongban.identity import services as identity
@@ -63,29 +63,7 @@ def pdfsig(path: Path, nss: Path) -> str:
 
 @pytest.fixture
 def nss(tmp_path: Path, ca) -> Path:
-    """An NSS store that trusts the platform's root, as an operator would set up for pdfsig."""
-    folder = tmp_path / "nss"
-    folder.mkdir()
-    root = tmp_path / "root.pem"
-    root.write_bytes(pki.pem(services.root_certificate()))
-    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            "certutil",
-            "-A",
-            "-d",
-            f"sql:{folder}",
-            "-n",
-            "root",
-            "-t",
-            "CT,C,C",
-            "-a",
-            "-i",
-            str(root),
-        ],
-        check=True,
-    )
-    return folder
+    return trust_store(tmp_path / "nss")
 
 
 def test_a_sealed_pdf_validates_with_pyhanko_and_pdfsig_and_one_byte_breaks_both(

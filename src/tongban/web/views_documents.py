@@ -400,21 +400,15 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
                 workflow.withdraw(request.user, document.instance_id or 0)
                 messages.success(request, _("Withdrawn: the document is back with you."))
             elif action == "urge":
-                workflow.urge_task(
-                    request.user,
-                    _posted_id(request, "task"),
-                    message=request.POST.get("message", ""),
-                )
-                messages.success(request, _("The performer has been reminded."))
+                _urge(request)
             elif action == "archive":
                 archive_form = forms.ArchiveForm(request.POST)
-                if not archive_form.is_valid():
-                    raise _Invalid
-                archived = services.archive_document(
-                    request.user, document.pk, retention=archive_form.cleaned_data["retention"]
-                )
-                messages.success(
-                    request, _("Archived as %(code)s.") % {"code": archived.record_code}
+                _archive(
+                    request,
+                    archive_form,
+                    lambda retention: services.archive_document(
+                        request.user, document.pk, retention=retention
+                    ),
                 )
             else:
                 done, _message = _handle_post(request, tasks, panels)
@@ -441,6 +435,22 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
 
 class _Invalid(Exception):
     """A form with errors: show the page again."""
+
+
+def _urge(request: StaffRequest) -> None:
+    """催办: the task posted, with the optional message."""
+    workflow.urge_task(
+        request.user, _posted_id(request, "task"), message=request.POST.get("message", "")
+    )
+    messages.success(request, _("The performer has been reminded."))
+
+
+def _archive(request: StaffRequest, form: Any, archive: Any) -> None:
+    """归档 with the retention period of ``form``; ``archive(retention)`` is the service call."""
+    if not form.is_valid():
+        raise _Invalid
+    archived = archive(form.cleaned_data["retention"])
+    messages.success(request, _("Archived as %(code)s.") % {"code": archived.record_code})
 
 
 def _detail_context(
@@ -657,21 +667,15 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("Passed to %(n)d readers.") % {"n": len(created)})
             elif action == "urge":
-                workflow.urge_task(
-                    request.user,
-                    _posted_id(request, "task"),
-                    message=request.POST.get("message", ""),
-                )
-                messages.success(request, _("The performer has been reminded."))
+                _urge(request)
             elif action == "archive":
                 archive_form = forms.ArchiveForm(request.POST)
-                if not archive_form.is_valid():
-                    raise _Invalid
-                archived = incoming.archive_incoming(
-                    request.user, item.pk, retention=archive_form.cleaned_data["retention"]
-                )
-                messages.success(
-                    request, _("Archived as %(code)s.") % {"code": archived.record_code}
+                _archive(
+                    request,
+                    archive_form,
+                    lambda retention: incoming.archive_incoming(
+                        request.user, item.pk, retention=retention
+                    ),
                 )
             else:
                 done, _message = _handle_post(request, tasks, panels)

@@ -61,6 +61,24 @@ def _recipients(items: list[RecipientIn] | None) -> list[services.RecipientIn] |
     return [services.RecipientIn(department=r.department, name=r.name) for r in items]
 
 
+def _draft_in(
+    payload: DraftCreateIn | DraftUpdateIn, countersign_departments: list[str] | None = None
+) -> services.DraftIn:
+    return services.DraftIn(
+        doc_type=payload.doc_type,
+        title=payload.title,
+        body=payload.body,
+        main_recipients=_recipients(payload.main_recipients),
+        cc=_recipients(payload.cc),
+        classification=payload.classification,
+        secrecy_period=payload.secrecy_period,
+        urgency=payload.urgency,
+        note=payload.note,
+        printer=payload.printer,
+        countersign_departments=countersign_departments or [],
+    )
+
+
 def _detail(request: ApiRequest, document_id: int) -> dict[str, Any]:
     return selectors.detail(request.auth, selectors.document_for(request.auth, document_id))
 
@@ -142,19 +160,7 @@ def list_documents(
 def create(request: ApiRequest, payload: DraftCreateIn) -> Status:
     document = services.create_draft(
         request.auth,
-        services.DraftIn(
-            doc_type=payload.doc_type,
-            title=payload.title,
-            body=payload.body,
-            main_recipients=_recipients(payload.main_recipients),
-            cc=_recipients(payload.cc),
-            classification=payload.classification,
-            secrecy_period=payload.secrecy_period,
-            urgency=payload.urgency,
-            note=payload.note,
-            printer=payload.printer,
-            countersign_departments=payload.countersign_departments,
-        ),
+        _draft_in(payload, countersign_departments=payload.countersign_departments),
     )
     return Status(201, _detail(request, document.pk))
 
@@ -167,22 +173,7 @@ def get_document(request: ApiRequest, document_id: int) -> dict:
 @router.patch("/documents/{int:document_id}", response=DocumentOut, summary="Edit the draft")
 def update(request: ApiRequest, document_id: int, payload: DraftUpdateIn) -> dict:
     selectors.document_for(request.auth, document_id)
-    services.update_draft(
-        request.auth,
-        document_id,
-        services.DraftIn(
-            doc_type=payload.doc_type,
-            title=payload.title,
-            body=payload.body,
-            main_recipients=_recipients(payload.main_recipients),
-            cc=_recipients(payload.cc),
-            classification=payload.classification,
-            secrecy_period=payload.secrecy_period,
-            urgency=payload.urgency,
-            note=payload.note,
-            printer=payload.printer,
-        ),
-    )
+    services.update_draft(request.auth, document_id, _draft_in(payload))
     return _detail(request, document_id)
 
 
