@@ -135,3 +135,16 @@ def test_the_real_command_line(gov, tmp_path):
         check=False,
     )
     assert result.returncode == 2 and "NOPE" in result.stderr
+
+
+def test_reindex_rebuilds_the_search_index(gov, capsys):
+    from tongban.documents import indexing
+
+    importing.import_files(gov["fin_clerk"], [("a.docx", docx_bytes(NOTICE))])
+    indexing.INDEX.clear()
+    assert not selectors.documents(gov["fin_clerk"], selectors.DocumentFilter(q="预算 编制"))
+    call_command("documents", "reindex")
+    assert "indexed 1 documents" in capsys.readouterr().out
+    assert (
+        selectors.documents(gov["fin_clerk"], selectors.DocumentFilter(q="预算 编制")).count() == 1
+    )

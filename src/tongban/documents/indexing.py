@@ -23,3 +23,18 @@ def put(document: Document) -> None:
 
 def remove(document_id: int) -> None:
     INDEX.remove(document_id)
+
+
+def rebuild() -> int:
+    """Index every document again (after the vocabulary or the segmentation changed), then
+    compact the index. Returns the number of documents indexed."""
+    from django.db import transaction
+
+    documents = Document.objects.exclude(stage="disposed").prefetch_related(
+        "attachments", "recipients"
+    )
+    with transaction.atomic():
+        INDEX.clear()
+        count = INDEX.put_many((d.pk, texts(d)) for d in documents.iterator(chunk_size=500))
+    INDEX.optimize()
+    return count

@@ -146,8 +146,9 @@ def snippet(document: Document, q: str) -> SafeString:
     from tongban.core import text
 
     terms = indexing.INDEX.terms(q)
+    wanted = [text.normalise(t) for t in terms]
     for source in (document.body, *(a.text for a in document.attachments.all())):
-        if source and any(t.lower() in source.lower() for t in terms):
+        if source and any(t in text.normalise(source) for t in wanted):
             return text.snippet(source, terms)
     return text.snippet(document.body or "", terms)
 

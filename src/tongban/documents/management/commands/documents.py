@@ -1,5 +1,6 @@
 """``tongban documents import PATH... [--department CODE] [--user LOGIN]``: import existing
 documents (.docx, .pdf, .txt; folders are searched) with what was recognised in each.
+``tongban documents reindex``: rebuild the full-text index (after the vocabulary changed).
 
 Progress is printed file by file and a report at the end; exit 0 when every file was imported,
 1 when some were not, 2 when nothing could be started (no such path, no such department).
@@ -18,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tongban.audit.context import audit_context
 from tongban.core.errors import ServiceError
-from tongban.documents import importing
+from tongban.documents import importing, indexing
 from tongban.identity.models import User
 from tongban.org.models import Department
 
@@ -43,12 +44,20 @@ class Command(BaseCommand):
     help = "Import existing official documents (.docx, .pdf, .txt) with their elements recognised."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("subcommand", choices=["import"])
-        parser.add_argument("paths", nargs="+", help="files or folders")
+        parser.add_argument("subcommand", choices=["import", "reindex"])
+        parser.add_argument("paths", nargs="*", help="import: files or folders")
         parser.add_argument("--department", help="the department's code (default: the user's)")
         parser.add_argument("--user", help="import as this staff member (or TONGBAN_USER)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "reindex":
+            with audit_context(source="cli", ip="local"):
+                count = indexing.rebuild()
+            self.stdout.write(f"indexed {count} documents")
+            return
+        if not options["paths"]:
+            self.stderr.write("import needs at least one file or folder")
+            sys.exit(2)
         files, missing = _files(options["paths"])
         for raw in missing:
             self.stderr.write(f"{raw}: no such file or folder")
