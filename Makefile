@@ -103,6 +103,7 @@ bench: install
 	$(TONGBAN) bench api_me --quick
 	$(TONGBAN) bench workflow --quick
 	$(TONGBAN) bench seals --quick
+	$(TONGBAN) bench search --quick
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
