@@ -216,3 +216,24 @@ def test_the_generic_start_cannot_fake_a_documents_process(client, gov):
     )
     assert response.status_code == 422
     assert "business_type" in response.json()["errors"]
+
+
+def test_the_copy_number_is_given_kept_and_printed(client, gov):
+    import subprocess
+
+    drafter = api(client, "drafter")
+    bad = drafter.post(
+        "/api/v1/documents",
+        {"title": "关于某事的通知", "copy_number": "12a"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and "copy_number" in bad.json()["errors"]
+    created = post(
+        drafter,
+        "/api/v1/documents",
+        {"title": "关于某事的通知", "body": "正文。", "copy_number": "123"},
+    )
+    assert created["copy_number"] == "123"
+    pdf = drafter.get(f"/api/v1/documents/{created['id']}/pdf").content
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    assert "000123" in text.stdout.decode()  # GB/T 9704: six digits, top left

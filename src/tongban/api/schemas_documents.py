@@ -27,6 +27,7 @@ class DraftCreateIn(Schema):
     urgency: str = Field(default="", max_length=4)
     note: str = Field(default="", max_length=300)
     printer: str = Field(default="", max_length=200)
+    copy_number: str = Field(default="", max_length=6, description="份号, up to 6 digits")
     countersign_departments: list[str] = Field(default=[], description="bureau/district codes")
 
 
@@ -41,6 +42,7 @@ class DraftUpdateIn(Schema):
     urgency: str | None = Field(default=None, max_length=4)
     note: str | None = Field(default=None, max_length=300)
     printer: str | None = Field(default=None, max_length=200)
+    copy_number: str | None = Field(default=None, max_length=6)
 
 
 class RecipientOut(Schema):

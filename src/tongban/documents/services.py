@@ -104,6 +104,7 @@ class DraftIn:
     urgency: str | None = None
     note: str | None = None
     printer: str | None = None
+    copy_number: str | None = None
     countersign_departments: list[str] = field(default_factory=list)
 
 
@@ -208,6 +209,13 @@ def _clean_choices(actor: Any, data: DraftIn, document: Document) -> dict[str, A
         changes["note"] = _text(data.note, "note", 300)
     if data.printer is not None:
         changes["printer"] = _text(data.printer, "printer", 200)
+    if data.copy_number is not None:
+        copy = _text(data.copy_number, "copy_number", 6)
+        if copy and not copy.isdigit():
+            raise InvalidInput(
+                _("The copy number (份号) is up to six digits."), field="copy_number"
+            )
+        changes["copy_number"] = copy
     level = changes.get("classification", document.classification)
     period = changes.get("secrecy_period", document.secrecy_period)
     if period and level not in CLASSIFICATION_MARKS:

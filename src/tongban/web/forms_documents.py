@@ -65,6 +65,12 @@ class DraftForm(forms.Form):
     secrecy_period = forms.CharField(
         label=_("Secrecy period (保密期限)"), required=False, max_length=20
     )
+    copy_number = forms.CharField(
+        label=_("Copy number (份号)"),
+        required=False,
+        max_length=6,
+        help_text=_("Up to six digits; classified documents carry one."),
+    )
     urgency = forms.ChoiceField(
         label=_("Urgency (紧急程度)"), choices=Urgency.choices, required=False
     )

@@ -166,6 +166,7 @@ def _draft_in(data: dict[str, Any], *, editing: bool) -> services.DraftIn:
         urgency=data["urgency"] or "",
         note=data["note"],
         printer=data["printer"] or None,
+        copy_number=data["copy_number"],
         countersign_departments=[] if editing else data["countersign_departments"],
     )
 
@@ -221,6 +222,7 @@ def document_edit(request: StaffRequest, document_id: int) -> HttpResponse:
         "urgency": document.urgency,
         "note": document.note,
         "printer": document.printer,
+        "copy_number": document.copy_number,
     }
     form = _draft_form(request, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():

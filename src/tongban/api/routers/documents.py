@@ -75,6 +75,7 @@ def _draft_in(
         urgency=payload.urgency,
         note=payload.note,
         printer=payload.printer,
+        copy_number=payload.copy_number,
         countersign_departments=countersign_departments or [],
     )
 
