@@ -174,12 +174,18 @@ def to_sealing(gov: dict[str, Any], document: Document) -> Document:
     return document
 
 
-def issue(gov: dict[str, Any], document: Document) -> Document:
-    """Every step from the draft to distribution; the seal with a fresh one-time code."""
-    to_sealing(gov, document)
+def seal(gov: dict[str, Any], document: Document) -> Document:
+    """The seal keeper seals the official copy with a fresh one-time code."""
     # Each seal needs a fresh code: move to the next 30-second step.
     with time_machine.travel(timezone.now() + timedelta(seconds=31 * _next_step()), tick=True):
-        services.apply_seal(gov["keeper"], document.pk, otp=otp())
+        services.apply_seal(gov["keeper"], document.pk, otp=otp(), opinion="已用印")
+    document.refresh_from_db()
+    return document
+
+
+def issue(gov: dict[str, Any], document: Document) -> Document:
+    """Every step from the draft to distribution."""
+    seal(gov, to_sealing(gov, document))
     complete(gov["drafter"], document, "distribution", opinion="已分发")
     document.refresh_from_db()
     return document
@@ -207,4 +213,4 @@ def signed_in(client: Any) -> Callable[[User], Any]:
     return sign_in
 
 
-__all__ = ["Department", "complete", "draft", "issue", "open_task", "otp", "to_sealing"]
+__all__ = ["Department", "complete", "draft", "issue", "open_task", "otp", "seal", "to_sealing"]

@@ -325,3 +325,15 @@ def test_another_units_handling_stays_with_that_unit(arrived):
     # A reader it was passed to, in another unit, may open it.
     incoming.circulate(gov["fin_clerk"], item.pk, usernames=["edu_head"])
     assert selectors.incoming_for(gov["edu_head"], item.pk).pk == item.pk
+
+
+def test_the_top_bar_counts_what_waits_to_be_signed_for(arrived):
+    from django.test import Client
+
+    gov, item = arrived
+    clerk = Client()
+    clerk.force_login(gov["fin_clerk"])
+    page = clerk.get("/workbench/").content.decode()
+    assert 'href="/documents/incoming/">待签收 <span class="badge badge-danger">1</span>' in page
+    incoming.receive(gov["fin_clerk"], item.pk)
+    assert "待签收 <span" not in clerk.get("/workbench/").content.decode()

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tongban.audit.models import AuditEntry
 from tongban.core import numbering
@@ -17,7 +18,7 @@ from tongban.seals import services as seals
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
 
-from .conftest import complete, draft, issue, open_task, otp, to_sealing
+from .conftest import complete, draft, issue, open_task, seal, to_sealing
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,10 @@ def test_draft_to_the_receiving_units_incoming_registers(sealing, nss, tmp_path)
     assert document.stage == Stage.SEALING and document.official_pdf is not None
     assert document.copies == 5
 
-    sealed = issue_from_sealing(gov, document)
+    seal(gov, document)
+    assert document.stage == Stage.DISTRIBUTION and document.seal_token
+    complete(gov["drafter"], document, "distribution", opinion="已分发")
+    sealed = Document.objects.get(pk=document.pk)
     assert sealed.stage == Stage.ISSUED and sealed.issued_at is not None
 
     # Every platform unit among 主送 and 抄送 has it in its incoming register, waiting for
@@ -90,31 +94,16 @@ def test_draft_to_the_receiving_units_incoming_registers(sealing, nss, tmp_path)
     assert len(task_actions) == 7  # 拟稿 核稿 会签 签发 编号 用印 分发
 
 
-def issue_from_sealing(gov, document: Document) -> Document:
-    from datetime import timedelta
-
-    import time_machine
-    from django.utils import timezone
-
-    with time_machine.travel(timezone.now() + timedelta(seconds=40), tick=True):
-        services.apply_seal(gov["keeper"], document.pk, otp=otp(), opinion="已用印")
-    document.refresh_from_db()
-    assert document.stage == Stage.DISTRIBUTION and document.seal_token
-    complete(gov["drafter"], document, "distribution", opinion="已分发")
-    document.refresh_from_db()
-    return document
-
-
 def test_numbers_are_gap_free_per_code_and_year_and_a_withdrawn_draft_takes_none(sealing):
     gov = sealing
-    year_key = lambda: f"documents.number:示政办发:{Document.objects.first().created_at.year}"  # noqa: E731
+    key = f"documents.number:示政办发:{timezone.localdate().year}"
     first = draft(gov, title="关于甲事项的通知")
     complete(gov["drafter"], first, "draft")
     # The drafter takes it back before the reviewer acts (撤回): back to the draft, no number.
     workflow.withdraw(gov["drafter"], first.instance_id)
     first.refresh_from_db()
     assert first.stage == Stage.DRAFT and first.doc_number == ""
-    assert numbering.peek(year_key()) == 0
+    assert numbering.peek(key) == 0
 
     # Sent back at review: back to drafting, still no number.
     complete(gov["drafter"], first, "draft")
@@ -122,7 +111,7 @@ def test_numbers_are_gap_free_per_code_and_year_and_a_withdrawn_draft_takes_none
         complete(gov["reviewer"], first, "review", data={"approved": False})  # needs an opinion
     complete(gov["reviewer"], first, "review", data={"approved": False}, opinion="请补充依据")
     first.refresh_from_db()
-    assert first.stage == Stage.DRAFT and numbering.peek(year_key()) == 0
+    assert first.stage == Stage.DRAFT and numbering.peek(key) == 0
 
     second = draft(gov, title="关于乙事项的通知", countersign=[])
     to_sealing(gov, second)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record, record_denied
-from tongban.core import calendar, files, numbering
+from tongban.core import calendar, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.permissions import Action
 from tongban.documents import services
@@ -467,14 +467,9 @@ def archive_incoming(actor: User, item_id: int, *, retention: str) -> IncomingIt
             _("This document is already archived as %(code)s.") % {"code": item.record_code}
         )
     document = item.document
-    pdf_bytes, pdf_name = services.pdf_of(document)
-    bundle: list[tuple[str, bytes, str]] = [(pdf_name, pdf_bytes, "main")]
-    for attachment in document.attachments.select_related("file").order_by("order", "id"):
-        with files.open_file(attachment.file.sha256) as handle:
-            content = handle.read()
-        bundle.append((attachment.filename or attachment.title, content, "attachment"))
-    if item.instance_id:
-        bundle.append(("processing-slip.pdf", slips.incoming_slip_pdf(item), "processing_slip"))
+    bundle = services.archive_files(
+        document, slips.incoming_slip_pdf(item) if item.instance_id else None
+    )
     records.require_archive(actor, item.department, document.classification, what=document.title)
     with transaction.atomic():
         locked = _locked(item.pk)

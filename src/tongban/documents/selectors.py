@@ -111,23 +111,6 @@ def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]
     return qs
 
 
-LIST_FIELDS = (
-    "id",
-    "title",
-    "doc_type",
-    "doc_number",
-    "stage",
-    "origin",
-    "classification",
-    "urgency",
-    "issuing_authority",
-    "date_written",
-    "issued_at",
-    "created_at",
-    "department__name",
-)
-
-
 def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
     """The document list (newest first), or with ``q`` the search (best first)."""
     qs = visible_documents(user)
@@ -344,9 +327,6 @@ def version_pair(
     if old is None or new is None:
         raise NotFound()
     return old, new
-
-
-STAGES_IN_ORDER = [s.value for s in Stage]
 
 
 def open_tasks(document: Document) -> list[Task]:

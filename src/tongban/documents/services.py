@@ -1140,6 +1140,19 @@ def elements(document: Document) -> dict[str, Any]:
 # --- archiving (归档) ------------------------------------------------------------------------
 
 
+def archive_files(document: Document, slip: bytes | None) -> list[tuple[str, bytes, str]]:
+    """What a record of the document holds: its PDF (sealed where there is one), the
+    attachments under the names they were given, and the processing slip."""
+    pdf_bytes, pdf_name = pdf_of(document)
+    bundle = [(pdf_name, pdf_bytes, "main")]
+    for attachment in document.attachments.select_related("file").order_by("order", "id"):
+        name = attachment.filename or attachment.title
+        bundle.append((name, _read(attachment.file), "attachment"))
+    if slip is not None:
+        bundle.append(("processing-slip.pdf", slip, "processing_slip"))
+    return bundle
+
+
 def archive_document(actor: User, document_id: int, *, retention: str) -> Document:
     """归档 a finished document into the records of its unit: the PDF (sealed where there is
     one), the attachments and the processing slip, with the catalogue data (DA/T 22-2015)."""
@@ -1163,13 +1176,7 @@ def archive_document(actor: User, document_id: int, *, retention: str) -> Docume
         raise Conflict(
             _("This document is already archived as %(code)s.") % {"code": document.record_code}
         )
-    pdf_bytes, pdf_name = pdf_of(document)
-    bundle: list[tuple[str, bytes, str]] = [(pdf_name, pdf_bytes, "main")]
-    for attachment in document.attachments.select_related("file").order_by("order", "id"):
-        name = attachment.filename or attachment.title
-        bundle.append((name, _read(attachment.file), "attachment"))
-    if document.instance_id:
-        bundle.append(("processing-slip.pdf", slips.slip_pdf(document), "processing_slip"))
+    bundle = archive_files(document, slips.slip_pdf(document) if document.instance_id else None)
     # An outgoing document goes to the records of the unit that issued it; one received from
     # outside or imported to those of the unit that registered it.
     owner = (

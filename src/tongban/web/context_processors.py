@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.permissions import Action
+from tongban.documents import selectors as documents
 from tongban.notifications import selectors as notifications
 from tongban.org import policy, selectors
 from tongban.seals import services as seals
@@ -23,6 +24,8 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     if not user.admin_role:
         nav.append({"url": reverse("web:inbox"), "label": _("Inbox"), "key": "inbox"})
         nav.append({"url": reverse("web:documents"), "label": _("Documents"), "key": "documents"})
+    # Documents that arrived in the units the person signs for: they must be seen the same day.
+    to_sign_for = 0 if user.admin_role else documents.awaiting_count(user)
     if policy.can(user, Action.VIEW_DEPARTMENT):
         nav.append(
             {"url": reverse("web:departments"), "label": _("Departments"), "key": "departments"}
@@ -58,4 +61,5 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         "my_staff": staff,
         "unread_notifications": notifications.unread_count(user),
         "todo_count": None if user.admin_role else workflow.counts(user)["todo"],
+        "to_sign_for": to_sign_for,
     }
