@@ -121,10 +121,9 @@ def _people(role: str, department: Department) -> list[User]:
 
 
 def _body(rng: random.Random) -> str:
-    parts = ["一、总体要求", rng.choice(PARAGRAPHS), rng.choice(PARAGRAPHS), "二、工作措施"]
-    parts += rng.sample(PARAGRAPHS, 3)
-    parts += ["三、有关要求", rng.choice(PARAGRAPHS)]
-    return "\n".join(parts)
+    picked = rng.sample(PARAGRAPHS, 6)  # six different paragraphs, never one twice
+    first, second, third = picked[:2], picked[2:5], picked[5:]
+    return "\n".join(["一、总体要求", *first, "二、工作措施", *second, "三、有关要求", *third])
 
 
 def _complete(user: User, task: Task, **kwargs: object) -> None:
