@@ -12,6 +12,7 @@ import docx
 import pytest
 from django.core.management import call_command
 
+from tongban.core.errors import Conflict
 from tongban.documents import importing, selectors
 from tongban.documents.models import Document, ImportStatus, Origin
 
@@ -80,7 +81,7 @@ def test_a_batch_recognises_each_file_and_reports_a_broken_one_by_name(gov):
     hits = selectors.documents(clerk, selectors.DocumentFilter(q="预算 编制"))
     assert list(hits) == [document]
     assert not selectors.documents(gov["edu_clerk"], selectors.DocumentFilter(q="预算 编制"))
-    with pytest.raises(Exception):  # noqa: B017 - twice is refused (Conflict)
+    with pytest.raises(Conflict):  # twice is refused
         importing.register_item(clerk, notice.pk, {})
 
 

@@ -140,7 +140,7 @@ def test_a_draft_without_its_elements_cannot_go_to_review(gov):
     document = draft(gov, main_recipients=[], body="")
     with pytest.raises(InvalidInput) as refused:
         complete(gov["drafter"], document, "draft")
-    assert "body" in str(refused.value.message) or "正文" in str(refused.value.message)
+    assert "正文" in str(refused.value.message) and "主送机关" in str(refused.value.message)
     document.refresh_from_db()
     assert document.stage == Stage.DRAFT
     assert open_task(document, "draft").status == "open"
