@@ -45,6 +45,10 @@ def test_draft_to_the_receiving_units_incoming_registers(sealing, nss, tmp_path)
     assert document.signers == ["李签发"] and document.signed_by == gov["signer"]
     assert document.date_written is not None
     assert not IncomingItem.objects.exists()  # nothing delivered before distribution
+    from tongban.documents import selectors
+
+    found = selectors.documents(gov["drafter"], selectors.DocumentFilter(q=document.doc_number))
+    assert list(found) == [document]  # the number is searchable from sign-off on
 
     complete(gov["drafter"], document, "numbering", data={"copies": 5})
     document.refresh_from_db()

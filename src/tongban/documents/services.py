@@ -813,7 +813,8 @@ class OutgoingSteps:
         step.data = data
         document.updated_at = timezone.now()
         document.save()
-        reindex(document)
+        if bpmn_id == "sign_off":  # the number is searchable; no other step changes the text
+            reindex(document)
 
     def after_change(self, instance: ProcessInstance, event: str) -> None:
         document = Document.objects.filter(pk=int(instance.business_id)).first()
