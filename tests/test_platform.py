@@ -57,3 +57,22 @@ def test_import_layers_are_kept():
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_sqlite_reads_the_database_through_a_memory_map(db, tmp_path):
+    from django.conf import settings
+    from django.db.utils import ConnectionHandler
+
+    default = settings.DATABASES["default"]
+    if not default["ENGINE"].endswith("sqlite3"):
+        pytest.skip("a setting of the SQLite connection")
+    handler = ConnectionHandler({"default": {**default, "NAME": str(tmp_path / "t.sqlite3")}})
+    connection = handler["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size")
+            assert cursor.fetchone()[0] == settings.SQLITE_MMAP_MB * 1024 * 1024 > 0
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    finally:
+        connection.close()

@@ -282,3 +282,119 @@ def test_a_window_ranks_only_the_newest_matches(index):
     for bad in [0, -1, True]:
         with pytest.raises(ValueError):
             index.search(bureaus, "营商环境", window=bad)
+
+
+# -- ranked: the same results a page at a time ------------------------------------------------
+
+
+def _corpus(index: SearchIndex) -> list[Department]:
+    """Title hits, body hits and extra hits of 营商环境 / 优化, in both kinds, some tied."""
+    made = []
+    for i in range(9):
+        made.append(doc(index, f"营商环境报告{i % 3}", "优化" * (1 + i % 4), kind="bureau"))
+        made.append(doc(index, "工作简报", f"优化营商环境{'，营商环境' * (i % 3)}", kind="bureau"))
+        made.append(doc(index, "附件清单", "优化", extra="营商环境", kind="district"))
+        made.append(doc(index, "环境报告", "营商优化", kind="district"))  # 营商 + 环境: parts
+    return made
+
+
+@pytest.mark.parametrize("q", ["营商环境 优化", "营商环境", "优化 报告", "营"])
+def test_ranked_pages_are_the_single_statement_order_cut_into_pages(index, q):
+    _corpus(index)
+    for queryset in (Department.objects.all(), Department.objects.filter(kind="bureau")):
+        expected = list(index.search(queryset, q).values_list("pk", TITLE_HIT, RANK))
+        assert expected, q
+        results = index.ranked(queryset, q)
+        assert results.count() == len(results) == len(expected)
+        for size in (1, 4, 7, len(expected) + 3):
+            paged = []
+            for start in range(0, len(expected) + size, size):
+                paged += results[start : start + size]
+            got = [(d.pk, getattr(d, TITLE_HIT), getattr(d, RANK)) for d in paged]
+            assert [g[:2] for g in got] == [e[:2] for e in expected], (q, size)
+            assert [g[2] for g in got] == pytest.approx([e[2] for e in expected])
+        assert [d.pk for d in results] == [e[0] for e in expected]
+        assert results[2].pk == expected[2][0]
+
+
+def test_a_ranked_page_of_title_hits_never_ranks_the_other_matches(index):
+    titled = [doc(index, f"营商环境{i}", "优化") for i in range(5)]
+    doc(index, "简报", "营商环境 优化")
+    doc(index, "营商环境（区县）", "优化", kind="district")
+    bureaus = Department.objects.filter(kind="bureau")
+    with CaptureQueriesContext(connection) as ctx:
+        page = index.ranked(bureaus, "营商环境 优化")[:3]
+    # The title hits (ranked), then the page's objects: the body-only matches are not visited.
+    assert len(ctx.captured_queries) == 2
+    assert all('"kind"' in q["sql"] for q in ctx.captured_queries)
+    assert [d.pk for d in page] == [titled[4].pk, titled[3].pk, titled[2].pk]
+    assert all(getattr(d, TITLE_HIT) for d in page)
+    with CaptureQueriesContext(connection) as ctx:
+        page = index.ranked(bureaus, "营商环境 优化")[4:7]
+    assert len(ctx.captured_queries) == 3  # past the five title hits: the others too
+    assert [getattr(d, TITLE_HIT) for d in page] == [True, False]
+
+
+def test_ranked_results_work_with_the_paginator_and_refuse_bad_indexes(index):
+    from django.core.paginator import Paginator
+
+    made = [doc(index, "营商环境", "") for _ in range(5)]
+    paginator = Paginator(index.ranked(Department.objects.all(), "营商环境"), 2)
+    assert paginator.count == 5 and paginator.num_pages == 3
+    assert [d.pk for d in paginator.page(3)] == [made[0].pk]
+    results = index.ranked(Department.objects.all(), "营商环境")
+    assert results.exists()
+    with pytest.raises(IndexError):
+        results[5]
+    for bad in (slice(-1, None), slice(0, 4, 2)):
+        with pytest.raises(ValueError):
+            results[bad]
+    with pytest.raises(TypeError):
+        results["1"]
+
+
+@pytest.mark.parametrize("q", ["", "   ", "！？。", "()*:"])
+def test_a_ranked_query_without_words_is_empty_and_runs_no_sql(index, q):
+    doc(index, "营商环境", "")
+    with CaptureQueriesContext(connection) as ctx:
+        results = index.ranked(Department.objects.all(), q)
+        assert results[:20] == [] and results.count() == 0 and not results.exists()
+        assert list(results) == []
+    assert ctx.captured_queries == []
+
+
+def test_the_title_keys_mark_cannot_be_typed_into_a_text(index):
+    # The private-use mark is a separator to the segmenter: a body cannot pose as a title.
+    body = doc(index, "简报", "\ue000营商环境 \ue000优化")
+    results = index.ranked(Department.objects.all(), "营商环境")
+    assert [(d.pk, getattr(d, TITLE_HIT)) for d in results] == [(body.pk, False)]
+    assert index.ranked(Department.objects.all(), "\ue000营商环境")[:1][0].pk == body.pk
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the layout changed only on SQLite")
+def test_upgrade_adds_the_title_keys_to_an_index_of_the_earlier_layout(db):
+    index = SearchIndex("test_up", columns=("title", "body"))
+    before = SearchIndex("test_up_old", columns=("title", "body"))
+    titled = Department.objects.create(code="UP1", name="甲", kind="bureau")
+    body = Department.objects.create(code="UP2", name="乙", kind="bureau")
+    with connection.cursor() as cursor:
+        # The layout before title_keys, filled as put_many filled it.
+        cursor.execute(
+            f'CREATE VIRTUAL TABLE "{index.table}" USING fts5(title, body, '
+            "tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        for pk, title, text_ in ((titled.pk, "营商环境报告", ""), (body.pk, "简报", "营商环境")):
+            cursor.execute(
+                f'INSERT INTO "{index.table}" (rowid, title, body) VALUES (%s, %s, %s)',
+                [pk, " ".join(text.index_tokens(title)), " ".join(text.index_tokens(text_))],
+            )
+    operation = index.upgrade_operation()
+    operation.code(None, SimpleNamespace(connection=connection))
+    index.upgrade(connection)  # a second time: nothing to do
+    results = index.ranked(Department.objects.all(), "营商环境")
+    assert [(d.pk, getattr(d, TITLE_HIT)) for d in results] == [(titled.pk, True), (body.pk, False)]
+    assert before.table not in connection.introspection.table_names()
+    assert f"{index.table}_before_upgrade" not in connection.introspection.table_names()
+    index.upgrade(connection)
+    SearchIndex("test_never_made").upgrade(connection)  # no table: nothing happens
+    assert "search_test_never_made" not in connection.introspection.table_names()

@@ -19,9 +19,16 @@ term of ``q``, annotated with ``search_title_hit`` and ``search_rank``, ordered 
 then by relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL, title weighted above body above
 extra), then newest key first. The caller adds its own filters (permission, type, year) and
 slices; the whole thing is one SQL statement, so the permission filter applies inside it.
-Ranking visits every match: a query of two very common words over a million documents takes a
-few hundred milliseconds on SQLite. ``search(..., window=N)`` bounds that by ranking only the
-N newest matches (see ``search``).
+That statement ranks every match: a query of two very common words over a million documents
+takes a few hundred milliseconds on SQLite.
+
+``ranked(queryset, q)`` gives the same objects in the same order a page at a time, and fast:
+because a title hit ranks above every other match, the title hits are ranked first and on their
+own (few, even for common words), and the other matches only when a page reaches past them.
+On SQLite the title's tokens are indexed a second time, each with a private-use mark
+(``title_keys``, weight 0 in BM25, so ranks do not change), so that FTS5 itself narrows the
+matches to the title hits by walking the short title lists. Each of its two or three
+statements carries the caller's filter.
 
 Queries are never passed to the database's query language as typed: ``text.parse_query`` keeps
 only letters and digits, and each term is quoted, so quotes, ``*``, ``NEAR``, ``AND``/``OR``,
@@ -38,7 +45,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -50,7 +57,7 @@ from django.db.models.expressions import Expression, RawSQL, Subquery
 from tongban.core import text
 from tongban.core.text import Term
 
-__all__ = ["MAX_DISTINCT_TOKENS", "RANK", "TITLE_HIT", "WEIGHTS", "SearchIndex"]
+__all__ = ["MAX_DISTINCT_TOKENS", "RANK", "TITLE_HIT", "WEIGHTS", "RankedResults", "SearchIndex"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -67,20 +74,29 @@ WEIGHTS = (1.0, 0.4, 0.2, 0.1)
 #: would reach. Both back ends apply the same limit, so they find the same objects.
 MAX_DISTINCT_TOKENS = 40_000
 
+#: ``RankedResults`` iterated whole reads this many objects per page.
+_ITERATION_PAGE = 200
+
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,39}")
 # FTS5 reserves these names for its own columns and query syntax.
-_RESERVED = {"rowid", "rank", "and", "or", "not", "near", "object_id", "document"}
+_RESERVED = {"rowid", "rank", "and", "or", "not", "near", "object_id", "document", "title_keys"}
+
+# SQLite: the column holding the title's tokens again, each behind TITLE_MARK (a private-use
+# character: text.index_tokens never keeps one, so no token of a text can look like a key).
+TITLE_KEYS = "title_keys"
+TITLE_MARK = "\ue000"
 
 
 class _Backend(Protocol):
     def create(self, cursor: Any) -> None: ...
     def drop(self, cursor: Any) -> None: ...
     def put_sql(self) -> str: ...
+    def values(self, row: list[Any]) -> list[Any]: ...
     def remove(self, cursor: Any, pks: list[int]) -> None: ...
     def clear(self, cursor: Any) -> None: ...
     def optimize(self, cursor: Any) -> None: ...
     def key(self) -> str: ...
-    def match(self, terms: list[Term]) -> tuple[str, list[Any]]: ...
+    def match(self, terms: list[Term], title: bool | None = None) -> tuple[str, list[Any]]: ...
     def annotations(self, terms: list[Term]) -> dict[str, RawSQL]: ...
 
 
@@ -94,7 +110,7 @@ class _Fts5:
         self.table = _quote(index.table)
 
     def create(self, cursor: Any) -> None:
-        columns = ", ".join(self.index.columns)
+        columns = ", ".join((*self.index.columns, TITLE_KEYS))
         # remove_diacritics 0: PostgreSQL's 'simple' keeps accents, so SQLite must too.
         cursor.execute(
             f"CREATE VIRTUAL TABLE {self.table} USING fts5({columns}, "
@@ -105,9 +121,13 @@ class _Fts5:
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def put_sql(self) -> str:
-        marks = ", ".join(["%s"] * (len(self.index.columns) + 1))
-        columns = ", ".join(self.index.columns)
+        marks = ", ".join(["%s"] * (len(self.index.columns) + 2))
+        columns = ", ".join((*self.index.columns, TITLE_KEYS))
         return f"INSERT OR REPLACE INTO {self.table} (rowid, {columns}) VALUES ({marks})"
+
+    def values(self, row: list[Any]) -> list[Any]:
+        # row = [pk, title tokens, …]: the title's tokens again, each behind the mark.
+        return [*row, " ".join(TITLE_MARK + token for token in row[1].split())]
 
     def remove(self, cursor: Any, pks: list[int]) -> None:
         cursor.executemany(f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk in pks])
@@ -129,15 +149,29 @@ class _Fts5:
             return f"({self._phrase(term.word)} OR ({parts}))"
         return self._phrase(term.word, term.prefix)
 
+    def _title_keys(self, terms: list[Term]) -> str:
+        """Any word of the query, or a part of one, among the title's keys."""
+        phrases = [self._phrase(TITLE_MARK + t.word, t.prefix) for t in terms]
+        phrases += [self._phrase(TITLE_MARK + p) for t in terms for p in t.parts]
+        return " OR ".join(dict.fromkeys(phrases))
+
     def key(self) -> str:
         return f"{self.table}.rowid"
 
-    def match(self, terms: list[Term]) -> tuple[str, list[Any]]:
-        return f"{self.table} MATCH %s", [" AND ".join(self._term(t) for t in terms)]
+    def match(self, terms: list[Term], title: bool | None = None) -> tuple[str, list[Any]]:
+        query = " AND ".join(self._term(t) for t in terms)
+        if title is not None:
+            # FTS5 intersects (or subtracts) the short title lists itself, skipping through
+            # the long lists of common words instead of visiting every match.
+            query = f"({query}) {'AND' if title else 'NOT'} ({self._title_keys(terms)})"
+        return f"{self.table} MATCH %s", [query]
+
+    def _weights(self, weights: Sequence[float]) -> str:
+        # The keys weigh nothing: the ranks are those of the texts alone.
+        return ", ".join(str(w) for w in (*weights[: len(self.index.columns)], 0.0))
 
     def annotations(self, terms: list[Term]) -> dict[str, RawSQL]:
-        weights = ", ".join(str(w) for w in WEIGHTS[: len(self.index.columns)])
-        title_only = ", ".join(["1.0"] + ["0.0"] * (len(self.index.columns) - 1))
+        title_only = self._weights((1.0,) + (0.0,) * (len(self.index.columns) - 1))
         return {
             # BM25 counting only the title is above zero exactly when a word of the query (or a
             # part of one) is in the title. Computed per matching row: cheaper than a second
@@ -146,7 +180,11 @@ class _Fts5:
                 f"bm25({self.table}, {title_only}) < 0", (), output_field=models.BooleanField()
             ),
             # FTS5's bm25() is lower for better matches; negated so that higher is better.
-            RANK: RawSQL(f"-bm25({self.table}, {weights})", (), output_field=models.FloatField()),
+            RANK: RawSQL(
+                f"-bm25({self.table}, {self._weights(WEIGHTS)})",
+                (),
+                output_field=models.FloatField(),
+            ),
         }
 
 
@@ -177,6 +215,9 @@ class _Postgres:
             "ON CONFLICT (object_id) DO UPDATE SET document = EXCLUDED.document"
         )
 
+    def values(self, row: list[Any]) -> list[Any]:
+        return row
+
     def remove(self, cursor: Any, pks: list[int]) -> None:
         cursor.execute(f"DELETE FROM {self.table} WHERE object_id = ANY(%s)", [pks])
 
@@ -206,19 +247,28 @@ class _Postgres:
     def _query(self, terms: list[Term]) -> str:
         return " & ".join(self._term(t) for t in terms)
 
-    def match(self, terms: list[Term]) -> tuple[str, list[Any]]:
-        return f"{self.table}.document @@ to_tsquery('simple', %s)", [self._query(terms)]
-
-    def annotations(self, terms: list[Term]) -> dict[str, RawSQL]:
+    def _in_title(self, terms: list[Term]) -> str:
         # Any word of the query or part of one, under the title's weight A (as on SQLite).
         words = dict.fromkeys(w for t in terms for w in (t.word, *t.parts))
-        in_title = " | ".join(self._lexeme(w, ":*A" if len(w) == 1 else ":A") for w in words)
+        return " | ".join(self._lexeme(w, ":*A" if len(w) == 1 else ":A") for w in words)
+
+    def match(self, terms: list[Term], title: bool | None = None) -> tuple[str, list[Any]]:
+        condition = f"{self.table}.document @@ to_tsquery('simple', %s)"
+        if title is None:
+            return condition, [self._query(terms)]
+        hit = f"{self.table}.document @@ to_tsquery('simple', %s)"
+        return (
+            f"{condition} AND {'' if title else 'NOT '}{hit}",
+            [self._query(terms), self._in_title(terms)],
+        )
+
+    def annotations(self, terms: list[Term]) -> dict[str, RawSQL]:
         # ts_rank takes the weights as {D, C, B, A}.
         weights = "{" + ",".join(str(w) for w in reversed(WEIGHTS)) + "}"
         return {
             TITLE_HIT: RawSQL(
                 f"{self.table}.document @@ to_tsquery('simple', %s)",
-                (in_title,),
+                (self._in_title(terms),),
                 output_field=models.BooleanField(),
             ),
             # Normalisation 1: divided by 1 + log(length), as BM25 discounts long texts.
@@ -345,6 +395,46 @@ class SearchIndex:
 
         return RunPython(forward, backward)
 
+    def upgrade(self, connection: BaseDatabaseWrapper | None = None) -> None:
+        """Bring an index table made by an earlier version to the current layout, keeping
+        its entries; nothing happens when it has it already. On SQLite the layout gained
+        ``title_keys``: the table is copied into a new one, the keys made from the indexed
+        title. PostgreSQL's layout has not changed."""
+        connection = connection or connections[DEFAULT_DB_ALIAS]
+        self._backend(connection)  # refuses other databases
+        if connection.vendor != "sqlite":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA table_info({_quote(self.table)})")
+            existing = [row[1] for row in cursor.fetchall()]
+            if not existing or TITLE_KEYS in existing:
+                return
+            old = _quote(self.table + "_before_upgrade")
+            cursor.execute(f"ALTER TABLE {_quote(self.table)} RENAME TO {old}")
+            self._backend(connection).create(cursor)
+            columns = ", ".join(self.columns)
+            title = self.columns[0]
+            # The title column holds its tokens joined by single spaces (see put_many).
+            keys = (
+                f"CASE WHEN {title} = '' THEN '' ELSE "
+                f"char({ord(TITLE_MARK)}) || replace({title}, ' ', ' ' || char({ord(TITLE_MARK)}))"
+                " END"
+            )
+            cursor.execute(
+                f"INSERT INTO {_quote(self.table)} (rowid, {columns}, {TITLE_KEYS}) "
+                f"SELECT rowid, {columns}, {keys} FROM {old}"
+            )
+            cursor.execute(f"DROP TABLE {old}")
+
+    def upgrade_operation(self) -> RunPython:
+        """A migration operation running ``upgrade`` (nothing to undo: the layout before
+        it is found by the same searches)."""
+
+        def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+            self.upgrade(schema_editor.connection)
+
+        return RunPython(forward, RunPython.noop)
+
     # -- writing --------------------------------------------------------------------------
 
     def _row(self, pk: int, texts: Mapping[str, str | None]) -> list[Any]:
@@ -376,10 +466,11 @@ class SearchIndex:
         own transaction outside one, so that a rebuild of a million objects does not hold one
         transaction open for all of them)."""
         connection = connections[using]
-        sql = self._backend(connection).put_sql()
+        backend = self._backend(connection)
+        sql = backend.put_sql()
         count = 0
         for chunk in _chunks(rows, batch_size):
-            values = [self._row(pk, texts) for pk, texts in chunk]
+            values = [backend.values(self._row(pk, texts)) for pk, texts in chunk]
             with transaction.atomic(using=using), connection.cursor() as cursor:
                 cursor.executemany(sql, values)
             count += len(values)
@@ -441,12 +532,113 @@ class SearchIndex:
         ranked = matched.annotate(**backend.annotations(terms))
         return ranked.order_by(f"-{TITLE_HIT}", f"-{RANK}", "-pk")
 
+    def ranked(self, queryset: models.QuerySet[M], q: str) -> RankedResults[M]:
+        """The objects of ``search(queryset, q)``, in the same order, read a page at a time.
+
+        Slice it (``results[20:40]`` is a list), ``count()`` it, or hand it to Django's
+        ``Paginator``. Each page costs two or three statements, each with ``queryset``'s filter:
+        the title hits ranked on their own; the other matches only when the page reaches past
+        the title hits; then the page's objects from ``queryset`` (its ``select_related``
+        and all), annotated with ``search_title_hit`` and ``search_rank`` as ``search`` does.
+        Put every filter into ``queryset`` first. A query with nothing to look for gives an
+        empty result without touching the database.
+        """
+        terms = text.parse_query(q)
+        backend = self._backend(connections[queryset.db])
+        return RankedResults(self, backend, queryset, terms)
+
     def _matching(
-        self, backend: _Backend, queryset: models.QuerySet[M], terms: list[Term]
+        self,
+        backend: _Backend,
+        queryset: models.QuerySet[M],
+        terms: list[Term],
+        title: bool | None = None,
     ) -> models.QuerySet[M]:
-        condition, params = backend.match(terms)
+        condition, params = backend.match(terms, title)
         # The index table joins by name; the object's key is an expression Django qualifies
         # itself, so the join stays right when this queryset becomes a subquery (U0 …).
         return queryset.extra(  # noqa: S610 — checked, quoted identifiers; values as parameters
             tables=[self.table], where=[condition], params=params
         ).filter(pk=RawSQL(backend.key(), ()))
+
+
+class RankedResults(Generic[M]):
+    """The result of ``SearchIndex.ranked``: a lazy, sliceable sequence of objects."""
+
+    def __init__(
+        self, index: SearchIndex, backend: _Backend, queryset: models.QuerySet[M], terms: list[Term]
+    ) -> None:
+        self.index = index
+        self.backend = backend
+        self.queryset = queryset
+        self.terms = terms
+        self._count: int | None = None
+
+    def _ranks(self, title: bool) -> models.QuerySet[M]:
+        rank = self.backend.annotations(self.terms)[RANK]
+        matched = self.index._matching(self.backend, self.queryset, self.terms, title)
+        return matched.annotate(**{RANK: rank}).order_by(f"-{RANK}", "-pk")
+
+    def count(self) -> int:
+        """How many objects of the queryset match (one counting statement, remembered)."""
+        if self._count is None:
+            self._count = (
+                self.index._matching(self.backend, self.queryset, self.terms).count()
+                if self.terms
+                else 0
+            )
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def exists(self) -> bool:
+        return bool(self[:1])
+
+    def __iter__(self) -> Iterator[M]:
+        start = 0
+        while page := self[start : start + _ITERATION_PAGE]:
+            yield from page
+            if len(page) < _ITERATION_PAGE:
+                return
+            start += _ITERATION_PAGE
+
+    @overload
+    def __getitem__(self, key: int) -> M: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[M]: ...
+    def __getitem__(self, key: int | slice) -> M | list[M]:
+        if isinstance(key, slice):
+            if key.step not in (None, 1):
+                raise ValueError("search results are read in steps of one")
+            start = 0 if key.start is None else int(key.start)
+            stop = self.count() if key.stop is None else int(key.stop)
+            if start < 0 or stop < 0:
+                raise ValueError("negative indexing is not supported")
+            return self._page(start, stop) if stop > start and self.terms else []
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise TypeError(f"search results are indexed by integers or slices, not {key!r}")
+        page = self[key : key + 1]
+        if not page:
+            raise IndexError("search result index out of range")
+        return page[0]
+
+    def _page(self, start: int, stop: int) -> list[M]:
+        titled = list(self._ranks(title=True).values_list("pk", RANK)[:stop])
+        hits = [(pk, rank, True) for pk, rank in titled[start:]]
+        if len(titled) < stop:
+            # Every title hit is in ``titled``: the rest of the page is ranked among the others.
+            skip = max(0, start - len(titled))
+            others = self._ranks(title=False).values_list("pk", RANK)
+            hits += [(pk, rank, False) for pk, rank in others[skip : stop - len(titled)]]
+        if not hits:
+            return []
+        objects = self.queryset.in_bulk([pk for pk, _, _ in hits])
+        page = []
+        for pk, rank, title_hit in hits:
+            obj = objects.get(pk)
+            if obj is not None:  # gone since the ranking statement: left out
+                setattr(obj, RANK, rank)
+                setattr(obj, TITLE_HIT, title_hit)
+                page.append(obj)
+        return page

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from tongban.core import calendar
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.permissions import Action
+from tongban.core.search import RankedResults
 from tongban.documents import indexing
 from tongban.documents.models import (
     Circulation,
@@ -111,16 +112,23 @@ def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]
     return qs
 
 
-def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
-    """The document list (newest first), or with ``q`` the search (best first)."""
-    qs = visible_documents(user)
+def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document] | RankedResults[Document]:
+    """The document list (newest first), or with ``q`` the search (best first, read a page at
+    a time: slice it or give it to a Paginator)."""
     if flt.q.strip():
-        try:
-            qs = indexing.INDEX.search(qs, flt.q)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="q") from exc
-        return _filtered(qs, flt).select_related("department")
-    return _filtered(qs, flt).select_related("department").order_by("-created_at", "-id")
+        # Every filter is in the queryset: each statement of the search applies it.
+        qs = _filtered(visible_documents(user), flt).select_related("department")
+        return indexing.INDEX.ranked(qs, flt.q)
+    return document_list(user, flt)
+
+
+def document_list(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
+    """The documents ``user`` may read that pass the filter (not its words), newest first."""
+    return (
+        _filtered(visible_documents(user), flt)
+        .select_related("department")
+        .order_by("-created_at", "-id")
+    )
 
 
 def snippet(document: Document, q: str) -> SafeString:

@@ -152,7 +152,7 @@ def list_documents(
     limit: int | None = None,
 ) -> dict:
     flt = selectors.DocumentFilter(doc_type=doc_type, year=year, stage=stage, origin=origin)
-    qs = selectors.documents(request.auth, flt)
+    qs = selectors.document_list(request.auth, flt)
     items, nxt = pagination.page(qs, cursor=cursor, limit=limit, descending=True)
     return pagination.envelope(items, nxt)
 
