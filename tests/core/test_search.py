@@ -398,3 +398,18 @@ def test_upgrade_adds_the_title_keys_to_an_index_of_the_earlier_layout(db):
     index.upgrade(connection)
     SearchIndex("test_never_made").upgrade(connection)  # no table: nothing happens
     assert "search_test_never_made" not in connection.introspection.table_names()
+
+
+def test_a_count_limit_stops_counting_but_not_the_pages(index):
+    made = [doc(index, "营商环境", "") for _ in range(5)]
+    results = index.ranked(Department.objects.all(), "营商环境", count_limit=3)
+    with CaptureQueriesContext(connection) as ctx:
+        assert results.count() == len(results) == 3 and results.capped
+    assert "LIMIT 4" in ctx.captured_queries[0]["sql"]
+    assert [d.pk for d in results[3:10]] == [made[1].pk, made[0].pk]
+    exact = index.ranked(Department.objects.all(), "营商环境", count_limit=5)
+    assert exact.count() == 5 and not exact.capped
+    assert index.ranked(Department.objects.all(), "营商环境").count() == 5
+    for bad in (0, -1, True):
+        with pytest.raises(ValueError):
+            index.ranked(Department.objects.all(), "营商环境", count_limit=bad)

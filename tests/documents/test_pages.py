@@ -170,6 +170,31 @@ def test_search_page_marks_the_words_and_hides_other_units_documents(gov):
     assert as_user(gov["edu_clerk"]).get(f"/documents/{document.pk}/pdf").status_code == 404
 
 
+def test_search_page_lists_the_best_matches_when_too_many_match(gov, monkeypatch):
+    from tongban.documents import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 2)
+    drafter = as_user(gov["drafter"])
+    for i in range(3):
+        drafter.post(
+            "/documents/new/",
+            {
+                "doc_type": "通知",
+                "title": f"关于营商环境第{i}批事项的通知",
+                "body": "优化营商环境。",
+                "classification": "0",
+            },
+        )
+    page = drafter.get("/documents/", {"q": "营商环境"}).content.decode()
+    assert page.count('class="card"') == 2
+    assert "含有这些词的公文超过 2 件，只列出最相关的 2 件。" in page
+    page = drafter.get("/documents/", {"q": "营商环境", "page": "2"}).content.decode()
+    assert page.count('class="card"') == 2  # the last page is the first: only the best 2
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 3)
+    page = drafter.get("/documents/", {"q": "营商环境"}).content.decode()
+    assert page.count('class="card"') == 3 and "超过" not in page
+
+
 def test_versions_page_shows_the_change(gov):
     drafter = as_user(gov["drafter"])
     drafter.post(

@@ -532,7 +532,9 @@ class SearchIndex:
         ranked = matched.annotate(**backend.annotations(terms))
         return ranked.order_by(f"-{TITLE_HIT}", f"-{RANK}", "-pk")
 
-    def ranked(self, queryset: models.QuerySet[M], q: str) -> RankedResults[M]:
+    def ranked(
+        self, queryset: models.QuerySet[M], q: str, *, count_limit: int | None = None
+    ) -> RankedResults[M]:
         """The objects of ``search(queryset, q)``, in the same order, read a page at a time.
 
         Slice it (``results[20:40]`` is a list), ``count()`` it, or hand it to Django's
@@ -542,10 +544,16 @@ class SearchIndex:
         and all), annotated with ``search_title_hit`` and ``search_rank`` as ``search`` does.
         Put every filter into ``queryset`` first. A query with nothing to look for gives an
         empty result without touching the database.
+
+        ``count_limit``: ``count()`` stops counting there (and ``capped`` tells that there are
+        more), since counting every match of two common words visits them all; the pages go
+        on past it.
         """
+        if count_limit is not None and (isinstance(count_limit, bool) or count_limit < 1):
+            raise ValueError(f"a count limit is a positive number: {count_limit!r}")
         terms = text.parse_query(q)
         backend = self._backend(connections[queryset.db])
-        return RankedResults(self, backend, queryset, terms)
+        return RankedResults(self, backend, queryset, terms, count_limit)
 
     def _matching(
         self,
@@ -566,13 +574,20 @@ class RankedResults(Generic[M]):
     """The result of ``SearchIndex.ranked``: a lazy, sliceable sequence of objects."""
 
     def __init__(
-        self, index: SearchIndex, backend: _Backend, queryset: models.QuerySet[M], terms: list[Term]
+        self,
+        index: SearchIndex,
+        backend: _Backend,
+        queryset: models.QuerySet[M],
+        terms: list[Term],
+        count_limit: int | None = None,
     ) -> None:
         self.index = index
         self.backend = backend
         self.queryset = queryset
         self.terms = terms
+        self.count_limit = count_limit
         self._count: int | None = None
+        self._capped = False
 
     def _ranks(self, title: bool) -> models.QuerySet[M]:
         rank = self.backend.annotations(self.terms)[RANK]
@@ -580,14 +595,26 @@ class RankedResults(Generic[M]):
         return matched.annotate(**{RANK: rank}).order_by(f"-{RANK}", "-pk")
 
     def count(self) -> int:
-        """How many objects of the queryset match (one counting statement, remembered)."""
+        """How many objects of the queryset match, at most ``count_limit`` (one counting
+        statement, remembered)."""
         if self._count is None:
-            self._count = (
-                self.index._matching(self.backend, self.queryset, self.terms).count()
-                if self.terms
-                else 0
-            )
+            if not self.terms:
+                self._count = 0
+                return 0
+            matched = self.index._matching(self.backend, self.queryset, self.terms)
+            if self.count_limit is None:
+                self._count = matched.count()
+            else:
+                counted = matched[: self.count_limit + 1].count()
+                self._capped = counted > self.count_limit
+                self._count = min(counted, self.count_limit)
         return self._count
+
+    @property
+    def capped(self) -> bool:
+        """More objects match than ``count()`` says (it stopped at ``count_limit``)."""
+        self.count()
+        return self._capped
 
     def __len__(self) -> int:
         return self.count()

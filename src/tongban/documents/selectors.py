@@ -40,6 +40,10 @@ from tongban.org import policy
 from tongban.workflow import selectors as workflow
 from tongban.workflow.models import Task
 
+# A search counts its matches up to this many (for the pages); two common words can match tens
+# of thousands, and counting them all would cost more than finding the best.
+SEARCH_COUNT_LIMIT = 1000
+
 # Deadlines: yellow when this many working days or fewer are left, red when passed.
 YELLOW_WORKING_DAYS = 2
 
@@ -118,7 +122,7 @@ def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document] | RankedResu
     if flt.q.strip():
         # Every filter is in the queryset: each statement of the search applies it.
         qs = _filtered(visible_documents(user), flt).select_related("department")
-        return indexing.INDEX.ranked(qs, flt.q)
+        return indexing.INDEX.ranked(qs, flt.q, count_limit=SEARCH_COUNT_LIMIT)
     return document_list(user, flt)
 
 

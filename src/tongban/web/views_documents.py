@@ -108,8 +108,9 @@ def documents(request: StaffRequest) -> HttpResponse:
             }
             for d in page
         ]
+        capped = bool(flt.q and rows.capped)
     except InvalidInput as exc:
-        error, page, hits = str(exc.message), None, []
+        error, page, hits, capped = str(exc.message), None, [], False
     query = get.copy()
     query.pop("page", None)
     return render(
@@ -119,6 +120,7 @@ def documents(request: StaffRequest) -> HttpResponse:
             "flt": flt,
             "page": page,
             "hits": hits,
+            "capped": capped,
             "error": error,
             "query": query.urlencode(),
             "types": DocumentType.choices,
