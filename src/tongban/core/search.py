@@ -26,7 +26,7 @@ takes a few hundred milliseconds on SQLite.
 because a title hit ranks above every other match, the title hits are ranked first and on their
 own (few, even for common words), and the other matches only when a page reaches past them.
 On SQLite the title's tokens are indexed a second time, each with a private-use mark
-(``title_keys``, weight 0 in BM25, so ranks do not change), so that FTS5 itself narrows the
+(``title_keys``, weight 0 in BM25: a key never adds to a rank), so that FTS5 itself narrows the
 matches to the title hits by walking the short title lists. Each of its two or three
 statements carries the caller's filter.
 
@@ -167,7 +167,8 @@ class _Fts5:
         return f"{self.table} MATCH %s", [query]
 
     def _weights(self, weights: Sequence[float]) -> str:
-        # The keys weigh nothing: the ranks are those of the texts alone.
+        # The keys weigh nothing: a hit among them never adds to a rank. (BM25's length of a
+        # row counts them, as it counts every column: the same for every search.)
         return ", ".join(str(w) for w in (*weights[: len(self.index.columns)], 0.0))
 
     def annotations(self, terms: list[Term]) -> dict[str, RawSQL]:
