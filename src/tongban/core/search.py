@@ -24,7 +24,8 @@ takes a few hundred milliseconds on SQLite.
 
 ``ranked(queryset, q)`` gives the same objects in the same order a page at a time, and fast:
 because a title hit ranks above every other match, the title hits are ranked first and on their
-own (few, even for common words), and the other matches only when a page reaches past them.
+own (a small share of the matches, even for common words), and the other matches only when a
+page reaches past them.
 On SQLite the title's tokens are indexed a second time, each with a private-use mark
 (``title_keys``, weight 0 in BM25: a key never adds to a rank), so that FTS5 itself narrows the
 matches to the title hits by walking the short title lists. Each of its two or three
