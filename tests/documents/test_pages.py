@@ -193,6 +193,9 @@ def test_search_page_lists_the_best_matches_when_too_many_match(gov, monkeypatch
     monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 3)
     page = drafter.get("/documents/", {"q": "营商环境"}).content.decode()
     assert page.count('class="card"') == 3 and "超过" not in page
+    # Spaces only: the plain list, newest first, no search and no count.
+    response = drafter.get("/documents/", {"q": "   "})
+    assert response.status_code == 200 and "超过" not in response.content.decode()
 
 
 def test_versions_page_shows_the_change(gov):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import InvalidInput, ServiceError
 from tongban.core.permissions import Action, Classification
+from tongban.core.search import RankedResults
 from tongban.documents import (
     importing,
     incoming,
@@ -108,7 +109,7 @@ def documents(request: StaffRequest) -> HttpResponse:
             }
             for d in page
         ]
-        capped = bool(flt.q and rows.capped)
+        capped = isinstance(rows, RankedResults) and rows.capped
     except InvalidInput as exc:
         error, page, hits, capped = str(exc.message), None, [], False
     query = get.copy()
