@@ -255,14 +255,11 @@ class _Postgres:
         return " | ".join(self._lexeme(w, ":*A" if len(w) == 1 else ":A") for w in words)
 
     def match(self, terms: list[Term], title: bool | None = None) -> tuple[str, list[Any]]:
-        condition = f"{self.table}.document @@ to_tsquery('simple', %s)"
+        matches = f"{self.table}.document @@ to_tsquery('simple', %s)"
         if title is None:
-            return condition, [self._query(terms)]
-        hit = f"{self.table}.document @@ to_tsquery('simple', %s)"
-        return (
-            f"{condition} AND {'' if title else 'NOT '}{hit}",
-            [self._query(terms), self._in_title(terms)],
-        )
+            return matches, [self._query(terms)]
+        negation = "" if title else "NOT "
+        return f"{matches} AND {negation}{matches}", [self._query(terms), self._in_title(terms)]
 
     def annotations(self, terms: list[Term]) -> dict[str, RawSQL]:
         # ts_rank takes the weights as {D, C, B, A}.
@@ -603,7 +600,8 @@ class RankedResults(Generic[M]):
             if not self.terms:
                 self._count = 0
                 return 0
-            matched = self.index._matching(self.backend, self.queryset, self.terms)
+            # Without the queryset's order: sorting would visit every match.
+            matched = self.index._matching(self.backend, self.queryset, self.terms).order_by()
             if self.count_limit is None:
                 self._count = matched.count()
             else:

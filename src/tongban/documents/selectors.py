@@ -119,11 +119,12 @@ def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]
 def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document] | RankedResults[Document]:
     """The document list (newest first), or with ``q`` the search (best first, read a page at
     a time: slice it or give it to a Paginator)."""
+    qs = document_list(user, flt)
     if flt.q.strip():
-        # Every filter is in the queryset: each statement of the search applies it.
-        qs = _filtered(visible_documents(user), flt).select_related("department")
+        # Every filter is in the queryset: each statement of the search applies it (the search
+        # orders by relevance instead).
         return indexing.INDEX.ranked(qs, flt.q, count_limit=SEARCH_COUNT_LIMIT)
-    return document_list(user, flt)
+    return qs
 
 
 def document_list(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
