@@ -149,6 +149,70 @@ def test_delegate_sees_and_completes_the_delegators_task(office):
     services.complete_task(office["other"], review.pk, data={"approved": True})
 
 
+def test_opening_a_countersign_asks_for_each_role_once_not_once_per_department(office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    instance = start(office, departments=("FIN", "EAST", "EDU"))
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    with CaptureQueriesContext(connection) as queries:
+        services.complete_task(
+            office["chief"], only(instance, "review").pk, data={"approved": True}
+        )
+    countersigns = [t for t in open_tasks(instance) if t.bpmn_id == "countersign"]
+    assert {t.assignee for t in countersigns} == {
+        office["fin_head"],
+        office["east_head"],
+        office["edu_head"],
+    }
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if 'FROM "org_roleassignment"' in q]) == 1
+    assert len([q for q in sql if 'FROM "org_role" ' in q]) == 1
+    assert len([q for q in sql if 'FROM "core_workingdayoverride"' in q]) == 1
+
+
+def test_an_assigned_task_is_worked_by_its_assignee_or_their_current_delegate_only(office):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.org import services as org
+
+    instance = start(office)
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    review = only(instance, "review")
+    assert review.assignee == office["chief"]
+    now = timezone.now()
+    # Standing in for somebody else does not open the chief's task.
+    org.delegate(
+        office["clerk"],
+        delegate_user=office["other"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        reason="休假",
+    )
+    with pytest.raises(Forbidden):
+        services.complete_task(office["other"], review.pk, data={"approved": True})
+    org.delegate(
+        office["chief"],
+        delegate_user=office["other"],
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=1),
+        reason="已结束的出差",
+    )
+    with pytest.raises(Forbidden):
+        services.complete_task(office["other"], review.pk, data={"approved": True})
+    org.delegate(
+        office["chief"],
+        delegate_user=office["other"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        reason="出差",
+    )
+    services.complete_task(office["other"], review.pk, data={"approved": True})
+    assert instance.tasks.get(pk=review.pk).completed_by == office["other"]
+
+
 def test_withdraw_while_the_next_step_is_untouched(office):
     instance = start(office)
     services.complete_task(office["clerk"], only(instance, "draft").pk)

@@ -58,11 +58,20 @@ def _users(usernames: list[str]) -> list[User]:
 
 def role_holders(role_code: str, department: Department) -> list[User]:
     """Active holders of ``role_code`` whose assignment reaches ``department``."""
-    holders = []
-    rows = RoleAssignment.objects.filter(role__code=role_code, user__is_active=True).select_related(
-        "user", "department"
+    return _reaching(_assignments(role_code), department)
+
+
+def _assignments(role_code: str) -> list[RoleAssignment]:
+    return list(
+        RoleAssignment.objects.filter(role__code=role_code, user__is_active=True).select_related(
+            "user", "department"
+        )
     )
-    for a in rows:
+
+
+def _reaching(assignments: list[RoleAssignment], department: Department) -> list[User]:
+    holders = []
+    for a in assignments:
         if (
             (a.department_id == department.pk and a.scope != DataScope.SELF)
             or a.scope == DataScope.ALL
@@ -72,7 +81,45 @@ def role_holders(role_code: str, department: Department) -> list[User]:
     return sorted(set(holders), key=lambda u: u.username)
 
 
-def resolve(meta: Mapping[str, Any], variables: Mapping[str, Any], initiator: User) -> Resolution:
+class Directory:
+    """The organisation as one step of a process sees it: each question asked once.
+
+    A countersign step opens a task per department, and each asks for the same role's name and
+    holders; remembered for the step, that is one query per role instead of three per task.
+    Made afresh for every step, so a change to the organisation shows from the next step on.
+    """
+
+    def __init__(self) -> None:
+        self._departments: dict[str, Department | None] = {}
+        self._assignments: dict[str, list[RoleAssignment]] = {}
+        self._role_names: dict[str, str | None] = {}
+
+    def department(self, code: str) -> Department | None:
+        key = code.lower()
+        if key not in self._departments:
+            self._departments[key] = Department.objects.filter(code__iexact=code).first()
+        return self._departments[key]
+
+    def role_holders(self, role_code: str, department: Department) -> list[User]:
+        if role_code not in self._assignments:
+            self._assignments[role_code] = _assignments(role_code)
+        return _reaching(self._assignments[role_code], department)
+
+    def role_name(self, role_code: str) -> str | None:
+        if role_code not in self._role_names:
+            self._role_names[role_code] = (
+                Role.objects.filter(code=role_code).values_list("name", flat=True).first()
+            )
+        return self._role_names[role_code]
+
+
+def resolve(
+    meta: Mapping[str, Any],
+    variables: Mapping[str, Any],
+    initiator: User,
+    directory: Directory | None = None,
+) -> Resolution:
+    directory = directory or Directory()
     out = Resolution()
     if meta.get("assignee"):
         name = _value(meta["assignee"], variables)
@@ -93,12 +140,12 @@ def resolve(meta: Mapping[str, Any], variables: Mapping[str, Any], initiator: Us
     for group in meta.get("candidate_groups", []):
         role, _at, where = group.partition("@")
         code = _value(where, variables) if where else str(variables.get("initiator_department", ""))
-        department = Department.objects.filter(code__iexact=code).first() if code else None
-        holders = role_holders(role.strip(), department) if department else []
+        department = directory.department(code) if code else None
+        holders = directory.role_holders(role.strip(), department) if department else []
         if not holders:
             out.unmatched.append(f"group “{group}”")
         candidates += holders
-        role_name = Role.objects.filter(code=role.strip()).values_list("name", flat=True).first()
+        role_name = directory.role_name(role.strip())
         labels.append(f"{role_name or role.strip()}（{department.name if department else code}）")
     out.candidates = sorted(set(candidates), key=lambda u: u.username)
     out.label = ", ".join(labels) or ", ".join(u.display_name for u in out.candidates)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from tongban.core.permissions import Action
 from tongban.identity.models import User
 from tongban.notifications import services as notifications
 from tongban.org import policy
-from tongban.org.models import Delegation, Department, Role, Staff
+from tongban.org.models import Delegation, Role, Staff
 from tongban.workflow import engine, hooks, performers
 from tongban.workflow.models import (
     HistoryEvent,
@@ -184,16 +184,18 @@ def _sync_tasks(
     created = []
     today = timezone.localdate()
     metas = instance.definition.user_tasks
+    directory = performers.Directory()
+    working_days = calendar.WorkingDays()
     for engine_id, ready_task in ready.items():
         if engine_id in rows:
             continue
         meta = metas.get(ready_task.bpmn_id, {})
-        resolved = performers.resolve(meta, ready_task.data, instance.initiator)
+        resolved = performers.resolve(meta, ready_task.data, instance.initiator, directory)
         due_days = _due_days(meta.get("due_working_days"), ready_task.data)
         context = ready_task.data.get("department") if meta.get("multi_instance") else ""
         context_name = ""
         if context:
-            dept = Department.objects.filter(code__iexact=str(context)).first()
+            dept = directory.department(str(context))
             context_name = dept.name if dept else str(context)
         task = Task.objects.create(
             instance=instance,
@@ -203,7 +205,7 @@ def _sync_tasks(
             assignee=resolved.assignee,
             candidate_label=resolved.label[:200],
             context_label=context_name[:200],
-            due_on=calendar.add_working_days(today, due_days) if due_days else None,
+            due_on=working_days.add_working_days(today, due_days) if due_days else None,
         )
         TaskCandidate.objects.bulk_create(
             [TaskCandidate(task=task, user=u) for u in resolved.candidates]
@@ -419,18 +421,26 @@ def acting_for(actor: User) -> set[int]:
 
 def _acting_for(actor: User) -> set[int]:
     """The actor and everyone whose tasks the actor may work now (代理)."""
+    return {actor.pk, *_delegators(actor)}
+
+
+def _delegators(actor: User) -> QuerySet[Delegation, int]:
+    """The ids of those who delegate their tasks to the actor now (a lazy query)."""
     now = timezone.now()
-    delegators = Delegation.objects.filter(
+    return Delegation.objects.filter(
         delegate=actor, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True
     ).values_list("delegator_id", flat=True)
-    return {actor.pk, *delegators}
 
 
 def _may_work(actor: User, task: Task) -> bool:
-    people = _acting_for(actor)
+    """One query at most: this runs twice on every step (before the transaction and under
+    its lock), and the task is usually the actor's own."""
     if task.assignee_id is not None:
-        return task.assignee_id in people
-    return task.candidates.filter(user_id__in=people).exists()
+        return (
+            task.assignee_id == actor.pk
+            or _delegators(actor).filter(delegator_id=task.assignee_id).exists()
+        )
+    return task.candidates.filter(Q(user_id=actor.pk) | Q(user_id__in=_delegators(actor))).exists()
 
 
 def complete_task(
