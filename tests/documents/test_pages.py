@@ -131,6 +131,51 @@ def test_a_document_through_the_web_pages(sealing):
     assert document.doc_number in outgoing
 
 
+def test_the_signer_sends_a_document_back_to_the_drafter_from_its_page(sealing):
+    gov = sealing
+    drafter = as_user(gov["drafter"])
+    drafter.post(
+        "/documents/new/",
+        {
+            "doc_type": "通知",
+            "title": "关于退回重拟的通知",
+            "main_recipients": ["FIN"],
+            "body": "各单位：\n请按时报送。",
+            "classification": "0",
+            "countersign_departments": ["EDU"],
+        },
+    )
+    document = Document.objects.get(title="关于退回重拟的通知")
+    act(drafter, document, "draft", opinion="请核稿")
+    act(as_user(gov["reviewer"]), document, "review", approved="yes", opinion="同意")
+    act(as_user(gov["edu_head"]), document, "countersign", opinion="会签同意")
+    signer = as_user(gov["signer"])
+    sign_off = Task.objects.get(instance_id=document.instance_id, bpmn_id="sign_off", status="open")
+    page = signer.get(f"/documents/{document.pk}/").content.decode()
+    chooser = page[page.index(f'id="to-task-{sign_off.pk}"') :]
+    chooser = chooser[: chooser.index("</select>")]
+    assert [name for name in ("会签", "核稿", "拟稿") if name in chooser] == [
+        "会签",
+        "核稿",
+        "拟稿",
+    ]
+    draft = Task.objects.get(instance_id=document.instance_id, bpmn_id="draft")
+    response = signer.post(
+        f"/documents/{document.pk}/",
+        {
+            "task": sign_off.pk,
+            "action": "return",
+            "reason": "标题与正文不符，请重拟",
+            "to_task": str(draft.pk),
+        },
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.stage == Stage.DRAFT
+    redraft = Task.objects.get(instance_id=document.instance_id, bpmn_id="draft", status="open")
+    assert redraft.assignee == gov["drafter"]
+
+
 def test_a_refused_step_shows_why_and_changes_nothing(gov):
     drafter = as_user(gov["drafter"])
     drafter.post(

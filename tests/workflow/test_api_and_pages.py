@@ -215,3 +215,101 @@ def test_the_monitor_counts_by_process_and_lists_overdue_and_stuck_tasks(client,
     assert client.get("/api/v1/workflow/monitor?process_key=nothing").json()["by_definition"] == []
     clerk = api_client(client, "wf.clerk")
     assert clerk.get("/api/v1/workflow/monitor").status_code == 403
+
+
+def _at_countersign(office):
+    """An outgoing process at countersign after one round of review: draft, review, draft,
+    review done."""
+    from tongban.workflow import services
+    from tongban.workflow.models import Task
+
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="outgoing_document",
+        title="退回选择",
+        variables={"countersign_departments": ["FIN"]},
+    )
+
+    def open_step(bpmn_id):
+        return Task.objects.get(instance=instance, bpmn_id=bpmn_id, status="open")
+
+    services.complete_task(office["clerk"], open_step("draft").pk)
+    services.complete_task(
+        office["chief"], open_step("review").pk, data={"approved": False}, opinion="再改"
+    )
+    services.complete_task(office["clerk"], open_step("draft").pk)
+    services.complete_task(office["chief"], open_step("review").pk, data={"approved": True})
+    return instance, open_step
+
+
+def test_the_task_page_sends_back_to_a_chosen_earlier_step(client, office):
+    from tongban.workflow.models import HistoryEvent, Task
+
+    instance, open_step = _at_countersign(office)
+    countersign = open_step("countersign")
+    client.force_login(office["fin_head"])
+    page = client.get(f"/workflow/tasks/{countersign.pk}/").content.decode()
+    latest_draft = Task.objects.filter(instance=instance, bpmn_id="draft").latest("id")
+    first_draft = Task.objects.filter(instance=instance, bpmn_id="draft").earliest("id")
+    # Each earlier step once, at its latest run; the previous step (review) is the default.
+    assert 'name="to_task"' in page
+    assert f'value="{latest_draft.pk}"' in page and f'value="{first_draft.pk}"' not in page
+    assert page.index("核稿") < page.index("拟稿", page.index('name="to_task"'))
+
+    bad = client.post(
+        f"/workflow/tasks/{countersign.pk}/",
+        {"action": "return", "opinion": "退回", "to_task": "abc"},
+        follow=True,
+    )
+    assert "请选择本流程中此前已办理的环节作为退回环节" in bad.content.decode()
+    assert open_step("countersign").pk == countersign.pk  # nothing moved
+
+    sent = client.post(
+        f"/workflow/tasks/{countersign.pk}/",
+        {"action": "return", "opinion": "依据不足，请重拟", "to_task": str(latest_draft.pk)},
+    )
+    assert sent.status_code == 302
+    redraft = open_step("draft")
+    assert redraft.assignee == office["clerk"]
+    assert not Task.objects.filter(instance=instance, status="open").exclude(pk=redraft.pk)
+    assert HistoryEvent.objects.filter(
+        instance=instance, action="return", opinion="依据不足，请重拟", step_name="拟稿"
+    ).exists()
+
+
+def test_without_a_choice_send_back_goes_to_the_previous_step(client, office):
+    _instance, open_step = _at_countersign(office)
+    client.force_login(office["fin_head"])
+    client.post(
+        f"/workflow/tasks/{open_step('countersign').pk}/",
+        {"action": "return", "opinion": "请再核", "to_task": ""},
+    )
+    assert open_step("review").assignee == office["chief"]
+
+
+def test_the_api_lists_return_targets_and_refuses_a_step_that_is_no_target(client, office):
+    from tongban.workflow.models import Task
+
+    instance, open_step = _at_countersign(office)
+    countersign = open_step("countersign")
+    fin = api_client(client, "wf.finhead")
+    targets = fin.get(f"/api/v1/workflow/tasks/{countersign.pk}/return-targets")
+    assert targets.status_code == 200
+    assert [t["name"] for t in targets.json()] == ["核稿", "拟稿"]
+    assert (
+        targets.json()[1]["id"]
+        == Task.objects.filter(instance=instance, bpmn_id="draft").latest("id").pk
+    )
+    stranger = api_client(client, "wf.other")
+    assert (
+        stranger.get(f"/api/v1/workflow/tasks/{countersign.pk}/return-targets").status_code == 404
+    )
+
+    itself = fin.post(
+        f"/api/v1/workflow/tasks/{countersign.pk}/return",
+        {"to_task_id": countersign.pk, "opinion": "退回"},
+        content_type="application/json",
+    )
+    assert itself.status_code == 422
+    assert "Choose an earlier step" in itself.json()["detail"]
+    assert open_step("countersign").pk == countersign.pk

@@ -437,3 +437,22 @@ def test_return_to_a_step_older_than_the_engine_keeps_goes_to_its_latest_run(off
     services.complete_task(office["clerk"], returned.pk)
     services.complete_task(office["chief"], only(instance, "review").pk, data={"approved": True})
     assert [t.bpmn_id for t in open_tasks(instance)] == ["countersign"]
+
+
+def test_an_added_signers_opinion_is_no_step_to_send_back_to(office):
+    instance = start(office, departments=("FIN",))
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    review = only(instance, "review")
+    added = services.add_signer(office["chief"], review.pk, username="wf.eduhead")
+    services.complete_task(office["edu_head"], added.pk, opinion="同意")
+    services.complete_task(office["chief"], review.pk, data={"approved": True})
+    countersign = only(instance, "countersign")
+    assert [t.bpmn_id for t in selectors.return_targets(countersign)] == ["review", "draft"]
+    assert added.pk not in [t.pk for t in selectors.return_targets(countersign)]
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(InvalidInput, match="Choose an earlier step"):
+        services.return_task(
+            office["fin_head"], countersign.pk, to_task_id=added.pk, opinion="退回"
+        )
+    assert [t.bpmn_id for t in open_tasks(instance)] == ["countersign"]

@@ -44,7 +44,8 @@ from tongban.org import policy
 from tongban.org.models import Department
 from tongban.web import forms_documents as forms
 from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
-from tongban.web.views_workflow import _diagram
+from tongban.web.views_workflow import _diagram, chosen_step
+from tongban.workflow import selectors as workflow_selectors
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
 
@@ -299,7 +300,9 @@ def _act(request: StaffRequest, task: Task | None, forms_by_task: dict[int, Any]
         workflow.release_task(user, task.pk)
         return _("The step is back in the shared queue.")
     if action == "return":
-        workflow.return_task(user, task.pk, opinion=request.POST.get("reason", ""))
+        workflow.return_task(
+            user, task.pk, to_task_id=chosen_step(request), opinion=request.POST.get("reason", "")
+        )
         return _("Sent back.")
     if action == "transfer":
         workflow.transfer_task(
@@ -344,6 +347,7 @@ def _task_panels(
             "task": t,
             "form": _step_form(request, t, item),
             "claimable": t.assignee_id is None,
+            "return_targets": workflow_selectors.return_targets(t),
         }
         for t in tasks
     ]

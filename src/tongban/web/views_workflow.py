@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tongban.core.errors import NotFound, ServiceError
+from tongban.core.errors import InvalidInput, NotFound, ServiceError
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.web import forms
@@ -98,7 +98,12 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("Signer added; this step waits for their opinion."))
             elif action == "return":
-                services.return_task(request.user, task.pk, opinion=request.POST.get("opinion", ""))
+                services.return_task(
+                    request.user,
+                    task.pk,
+                    to_task_id=chosen_step(request),
+                    opinion=request.POST.get("opinion", ""),
+                )
                 messages.success(request, _("Sent back."))
                 return redirect("web:inbox")
             elif action == "urge":
@@ -133,8 +138,19 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
             "diagram": _diagram(task.instance),
             "may_work": task.status == "open" and services._may_work(request.user, task),
             "claimable": task.status == "open" and task.assignee_id is None,
+            "return_targets": selectors.return_targets(task) if task.status == "open" else [],
         },
     )
+
+
+def chosen_step(request: StaffRequest) -> int | None:
+    """The earlier step picked in "Send back to" (退回); None for the previous step."""
+    value = request.POST.get("to_task", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(_("Choose an earlier step of this process to send it back to."))
+    return int(value)
 
 
 def _diagram(instance: Any) -> str:

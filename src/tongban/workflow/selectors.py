@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tongban.core.errors import NotFound
@@ -145,6 +145,26 @@ def task_for(user: Any, pk: int) -> Task:
     if task is None:
         raise NotFound()
     return task
+
+
+def return_targets(task: Task) -> list[Task]:
+    """The earlier steps a task can be sent back to (退回): the latest run of each step done
+    before it, newest first. The first is where it goes when the person chooses none. One
+    query, whatever the length of the history."""
+    latest_runs = (
+        Task.objects.filter(
+            instance_id=task.instance_id, status=TaskStatus.COMPLETED, added_for__isnull=True
+        )
+        .exclude(bpmn_id=task.bpmn_id)
+        .values("bpmn_id")
+        .annotate(latest=Max("id"))
+        .values("latest")
+    )
+    return list(
+        Task.objects.filter(pk__in=latest_runs)
+        .select_related("completed_by", "assignee", "instance__definition")
+        .order_by("-completed_at", "-id")
+    )
 
 
 def history(instance: ProcessInstance) -> QuerySet[HistoryEvent]:

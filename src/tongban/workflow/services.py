@@ -811,14 +811,20 @@ def return_task(
             raise Conflict(_("This task was already handled."))
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
-        done = instance.tasks.filter(status=TaskStatus.COMPLETED).order_by("-completed_at", "-id")
-        target = (
-            done.filter(pk=to_task_id).first()
-            if to_task_id
-            else done.exclude(bpmn_id=task.bpmn_id).first()
+        # Steps of the process only: an added signer's task (加签) is no step to go back to.
+        done = (
+            instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
+            .exclude(bpmn_id=task.bpmn_id)
+            .order_by("-completed_at", "-id")
         )
+        target = done.filter(pk=to_task_id).first() if to_task_id else done.first()
         if target is None:
-            raise InvalidInput(_("There is no earlier step to return to."), field="to_task_id")
+            raise InvalidInput(
+                _("Choose an earlier step of this process to send it back to.")
+                if to_task_id
+                else _("There is no earlier step to return to."),
+                field="to_task_id",
+            )
         return _go_back(actor, instance, target, "return", opinion)
 
 

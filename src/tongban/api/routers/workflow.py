@@ -165,6 +165,15 @@ def urge(request: ApiRequest, task_id: int, payload: UrgeIn | None = None) -> ob
     return services.urge_task(request.auth, task_id, message=message)
 
 
+@router.get(
+    "/workflow/tasks/{task_id}/return-targets",
+    response=list[TaskOut],
+    summary="The earlier steps a task can be sent back to (退回), newest first",
+)
+def return_targets(request: ApiRequest, task_id: int) -> object:
+    return selectors.return_targets(selectors.task_for(request.auth, task_id))
+
+
 @router.post("/workflow/tasks/{task_id}/return", response=TaskOut, summary="Send back (退回)")
 def send_back(request: ApiRequest, task_id: int, payload: ReturnIn) -> object:
     return services.return_task(
