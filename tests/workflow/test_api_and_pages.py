@@ -313,3 +313,28 @@ def test_the_api_lists_return_targets_and_refuses_a_step_that_is_no_target(clien
     assert itself.status_code == 422
     assert "Choose an earlier step" in itself.json()["detail"]
     assert open_step("countersign").pk == countersign.pk
+
+
+def test_the_hand_over_field_suggests_colleagues_not_administrators(client, office, sysadmin):
+    assert client.get("/org/people/suggest/?to=wf").status_code == 302  # signed-in staff only
+    client.force_login(office["chief"])
+    options = client.get("/org/people/suggest/?to=wf.cl").content.decode()
+    assert 'value="wf.clerk"' in options and office["clerk"].display_name in options
+    assert 'value="wf.chief"' not in options  # "wf.cl" does not match the chief
+    everyone = client.get("/org/people/suggest/?to=wf").content.decode()
+    assert 'value="wf.clerk"' in everyone
+    assert (
+        f'value="{sysadmin.username}"'
+        not in client.get(f"/org/people/suggest/?to={sysadmin.username}").content.decode()
+    )
+    assert client.get("/org/people/suggest/?to=").content.decode().strip() == ""
+    from tongban.workflow import services
+    from tongban.workflow.models import Task
+
+    instance = services.start_instance(
+        office["clerk"], process_key="outgoing_document", title="转办", variables={}
+    )
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    review = Task.objects.get(instance=instance, bpmn_id="review", status="open")
+    page = client.get(f"/workflow/tasks/{review.pk}/").content.decode()
+    assert 'hx-get="/org/people/suggest/"' in page and 'list="people-main"' in page

@@ -81,6 +81,15 @@ def staff_for(
     return qs.order_by("department__path", "position__rank", "user__username")
 
 
+def colleagues(user: Any, q: str, *, limit: int = 20) -> list[Staff]:
+    """People the user may hand work to (转办, 加签): active staff accounts, not administrators,
+    that the user may see and that match ``q``; none for an empty ``q``."""
+    if not (q or "").strip():
+        return []
+    found = staff_for(user, q=q).filter(user__is_active=True, user__admin_role="")
+    return list(found[:limit])
+
+
 def staff_by_id(user: Any, pk: int) -> Staff:
     staff = staff_for(user).filter(pk=pk).first()
     if staff is None:

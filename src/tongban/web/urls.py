@@ -30,6 +30,7 @@ urlpatterns = [
     path("org/departments/<str:code>/", views.department_detail, name="department_detail"),
     path("org/departments/<str:code>/edit/", views.department_edit, name="department_edit"),
     path("org/staff/", views.staff_list, name="staff_list"),
+    path("org/people/suggest/", views.people_suggest, name="people_suggest"),
     path("org/staff/new/", views.staff_edit, name="staff_new"),
     path("org/staff/import/", views.staff_import, name="staff_import"),
     path("org/staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),

@@ -290,6 +290,16 @@ def staff_list(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+def people_suggest(request: StaffRequest) -> HttpResponse:
+    """The options of a "hand over to / add" field (a datalist filled by htmx as one types):
+    login names, shown with the name and department."""
+    people = selectors.colleagues(request.user, request.GET.get("to", ""))
+    response = render(request, "web/_people_options.html", {"people": people})
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
 @handles_not_found
 def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_by_id(request.user, staff_id)
