@@ -338,3 +338,43 @@ def test_the_hand_over_field_suggests_colleagues_not_administrators(client, offi
     review = Task.objects.get(instance=instance, bpmn_id="review", status="open")
     page = client.get(f"/workflow/tasks/{review.pk}/").content.decode()
     assert 'hx-get="/org/people/suggest/"' in page and 'list="people-main"' in page
+
+
+def test_started_by_me_shows_where_each_process_stands_and_filters_by_title(client, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongban.workflow import services
+    from tongban.workflow.models import Task
+
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="outgoing_document",
+        title="关于会签进度的通知",
+        variables={"countersign_departments": ["FIN", "EAST"]},
+    )
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    services.complete_task(
+        office["chief"], instance.tasks.get(status="open").pk, data={"approved": True}
+    )
+    services.start_instance(office["clerk"], process_key="outgoing_document", title="另一份文件")
+    client.force_login(office["clerk"])
+    client.get("/inbox/?scope=started")  # warm the session and the spec cache
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/inbox/?scope=started").content.decode()
+    row = page[page.index("关于会签进度的通知") :]
+    row = row[: row.index("</tr>")]
+    first = Task.objects.filter(instance=instance, status="open").order_by("due_on", "id").first()
+    assert "会签" in row and first.context_label in row and "另有 1 个" in row
+    assert first.assignee.display_name in row
+    assert "另一份文件" in page and "拟稿" in page
+    lists = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"workflow_processinstance"."started_at" DESC' in q["sql"]
+    ]
+    assert len(lists) == 1  # the rows and where each stands: one query
+    assert '"workflow_processinstance"."state"' not in lists[0]  # no engine state for a list
+
+    filtered = client.get("/inbox/?scope=started&q=会签进度").content.decode()
+    assert "关于会签进度的通知" in filtered and "另一份文件" not in filtered

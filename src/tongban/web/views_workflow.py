@@ -38,7 +38,10 @@ def inbox(request: StaffRequest) -> HttpResponse:
     overdue_only = request.GET.get("overdue") == "1"
     if scope == "started":
         rows: Any = (
-            selectors.started(request.user).select_related("definition").order_by("-started_at")
+            selectors.started(request.user, q)
+            .select_related("definition")
+            .defer(*selectors.INSTANCE_LIST_DEFERRED)
+            .order_by("-started_at")
         )
     else:
         rows = selectors.inbox(request.user, selectors.InboxFilter(scope, q, overdue_only))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tongban.core.errors import NotFound
@@ -33,6 +33,10 @@ LIST_DEFERRED = (
     "instance__definition__spec",
     "instance__definition__user_tasks",
     "instance__definition__warnings",
+)
+
+INSTANCE_LIST_DEFERRED = tuple(
+    name.removeprefix("instance__") for name in LIST_DEFERRED if name.startswith("instance__")
 )
 
 
@@ -66,9 +70,27 @@ def done(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(status=TaskStatus.COMPLETED, completed_by=user)
 
 
-def started(user: Any) -> QuerySet[ProcessInstance]:
-    """我发起的."""
-    return ProcessInstance.objects.filter(initiator=user)
+def started(user: Any, q: str = "") -> QuerySet[ProcessInstance]:
+    """我发起的, each with where it stands, in the same query: the open step due first, who has
+    it, when it is due, and how many steps are open (a countersign opens several)."""
+    open_steps = Task.objects.filter(
+        instance=OuterRef("pk"), status=TaskStatus.OPEN, added_for__isnull=True
+    )
+    first = open_steps.order_by(F("due_on").asc(nulls_last=True), "id")
+    found = ProcessInstance.objects.filter(initiator=user)
+    q = (q or "").strip()
+    if q:
+        found = found.filter(title__icontains=q)
+    return found.annotate(
+        current_step=Subquery(first.values("name")[:1]),
+        current_context=Subquery(first.values("context_label")[:1]),
+        current_assignee=Subquery(first.values("assignee__display_name")[:1]),
+        current_candidates=Subquery(first.values("candidate_label")[:1]),
+        current_due=Subquery(first.values("due_on")[:1]),
+        open_steps=Subquery(
+            open_steps.order_by().values("instance").annotate(n=Count("id")).values("n")[:1]
+        ),
+    )
 
 
 def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:

@@ -58,7 +58,11 @@ def start(request: ApiRequest, payload: InstanceIn) -> Status:
 def list_instances(
     request: ApiRequest, cursor: str | None = None, limit: int | None = None
 ) -> dict:
-    qs = selectors.started(request.auth).select_related("definition", "initiator")
+    qs = (
+        selectors.started(request.auth)
+        .select_related("definition", "initiator")
+        .defer(*selectors.INSTANCE_LIST_DEFERRED)
+    )
     items, nxt = pagination.page(qs, cursor=cursor, limit=limit, descending=True)
     return pagination.envelope(items, nxt)
 
