@@ -228,12 +228,29 @@ class AuditPage(Schema):
     next_cursor: str | None
 
 
+class FormFieldOut(Schema):
+    """A field of a form drawn in the BPMN (camunda:formField); its value is the variable ``id``."""
+
+    id: str
+    label: str
+    type: str
+    default: str
+    required: bool
+    choices: list[list[str]]
+
+
 class DefinitionOut(Schema):
     key: str
     version: int
     name: str
     executable: bool
     warnings: list[str]
+    start_form: list[FormFieldOut]
+    task_forms: dict[str, list[FormFieldOut]]
+
+    @staticmethod
+    def resolve_task_forms(obj: Any) -> dict[str, list[dict[str, Any]]]:
+        return {step: meta["form"] for step, meta in obj.user_tasks.items() if meta.get("form")}
 
 
 class InstanceIn(Schema):

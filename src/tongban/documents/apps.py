@@ -33,6 +33,10 @@ class DocumentsConfig(AppConfig):
                 classification="document__classification",
             ),
         )
-        hooks.register(services.OUTGOING, services.OutgoingSteps())
-        hooks.register(services.INCOMING, incoming.IncomingSteps())
+        hooks.register(
+            services.OUTGOING, services.OutgoingSteps(), process_key=services.OUTGOING_PROCESS
+        )
+        hooks.register(
+            services.INCOMING, incoming.IncomingSteps(), process_key=incoming.INCOMING_PROCESS
+        )
         records.on_disposal("documents.document", services.withdraw_after_disposal)

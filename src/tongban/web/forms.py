@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.permissions import Classification
 from tongban.org.models import DataScope, DepartmentKind
+from tongban.workflow import fields as workflow_fields
 
 
 class SignInForm(forms.Form):
@@ -149,6 +153,70 @@ class AuditFilterForm(forms.Form):
     )
 
 
+PROCESS_FIELD_PREFIX = "f_"
+
+
+def add_process_fields(form: forms.Form, fields: list[dict[str, Any]]) -> None:
+    """Add the fields of a form drawn in the BPMN (``camunda:formField``) to ``form``, each
+    named with ``PROCESS_FIELD_PREFIX`` so that it cannot clash with the page's own fields. The
+    services check the values again (``workflow.fields``)."""
+    for spec in fields:
+        label = spec.get("label") or spec["id"]
+        required = bool(spec.get("required"))
+        initial = workflow_fields.initial(spec)
+        kind = spec.get("type")
+        field: forms.Field
+        if kind == "long":
+            field = forms.IntegerField(label=label, required=required, initial=initial)
+        elif kind == "boolean":
+            field = forms.BooleanField(label=label, required=False, initial=initial)
+        elif kind == "date":
+            field = forms.DateField(
+                label=label,
+                required=required,
+                initial=initial or None,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        elif kind == "enum":
+            choices = [(str(c[0]), str(c[1])) for c in spec.get("choices", [])]
+            field = forms.ChoiceField(
+                label=label,
+                required=required,
+                initial=initial,
+                choices=choices if required else [("", "—"), *choices],
+            )
+        else:
+            field = forms.CharField(
+                label=label, required=required, initial=initial, max_length=2000
+            )
+        form.fields[PROCESS_FIELD_PREFIX + spec["id"]] = field
+
+
+def process_values(form: forms.Form, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """The values of the BPMN's fields from a valid ``form``, as process variables."""
+    values: dict[str, Any] = {}
+    for spec in fields:
+        value = form.cleaned_data.get(PROCESS_FIELD_PREFIX + spec["id"])
+        if isinstance(value, date):
+            value = value.isoformat()
+        if value is not None and value != "":
+            values[spec["id"]] = value
+    return values
+
+
+class StartProcessForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("What this is about; it names the process in everyone's lists."),
+    )
+
+    def __init__(self, *args: Any, process_fields: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_process_fields(self, process_fields)
+
+
 class CompleteTaskForm(forms.Form):
     approved = forms.ChoiceField(
         label=_("Decision"),
@@ -163,10 +231,19 @@ class CompleteTaskForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args: object, review: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        *args: Any,
+        review: bool = False,
+        process_fields: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
         if not review:
             del self.fields["approved"]
+        add_process_fields(self, process_fields or [])
+        # What the BPMN asks for comes first, the opinion last, as on a paper slip.
+        self.order_fields([name for name in self.fields if name != "opinion"])
 
 
 class DefinitionUploadForm(forms.Form):

@@ -83,6 +83,8 @@ urlpatterns = [
         name="instance_detail",
     ),
     path("workflow/definitions/", views_workflow.definitions, name="definitions"),
+    path("workflow/start/", views_workflow.start_list, name="process_start_list"),
+    path("workflow/start/<str:key>/", views_workflow.start_process, name="process_start"),
     path("workflow/monitor/", views_workflow.monitor, name="monitor"),
     path("workflow/definitions/<str:key>/model/", views_workflow.modeler, name="modeler"),
     path("documents/", views_documents.documents, name="documents"),

@@ -73,7 +73,10 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
         # A document's step is worked on the document's own page, with the fields it needs.
         page = BUSINESS_PAGES[business]
         return redirect(reverse(page, args=[int(task.instance.business_id)]) + f"#task-{task.pk}")
-    form = forms.CompleteTaskForm(request.POST or None, review=task.bpmn_id == "review")
+    process_fields = selectors.task_form(task)
+    form = forms.CompleteTaskForm(
+        request.POST or None, review=task.bpmn_id == "review", process_fields=process_fields
+    )
     action = request.POST.get("action", "complete")
     if request.method == "POST":
         try:
@@ -113,11 +116,9 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
                 services.urge_task(request.user, task.pk, message=request.POST.get("message", ""))
                 messages.success(request, _("The performer has been reminded."))
             elif form.is_valid():
-                data = (
-                    {"approved": form.cleaned_data["approved"] != "no"}
-                    if "approved" in form.fields
-                    else {}
-                )
+                data = forms.process_values(form, process_fields)
+                if "approved" in form.fields:
+                    data["approved"] = form.cleaned_data["approved"] != "no"
                 services.complete_task(
                     request.user, task.pk, data=data, opinion=form.cleaned_data["opinion"]
                 )
@@ -125,7 +126,7 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
                 return redirect("web:inbox")
         except ServiceError as exc:
             if action == "complete":
-                service_errors(form, exc)
+                service_errors(form, _on_process_fields(exc, process_fields))
             else:
                 messages.error(request, str(exc.message))
         if action != "complete" or form.is_valid():
@@ -142,7 +143,59 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
             "may_work": task.status == "open" and services._may_work(request.user, task),
             "claimable": task.status == "open" and task.assignee_id is None,
             "return_targets": selectors.return_targets(task) if task.status == "open" else [],
+            "start_values": selectors.start_values(task.instance),
         },
+        status=422 if request.method == "POST" else 200,  # only a form with errors gets here
+    )
+
+
+def _on_process_fields(exc: ServiceError, process_fields: list[dict[str, Any]]) -> ServiceError:
+    """A service names a BPMN form field by its id; on the page it has the form's prefix."""
+    ids = {spec["id"] for spec in process_fields}
+    if exc.errors:
+        exc.errors = {
+            (forms.PROCESS_FIELD_PREFIX + name if name in ids else name): messages_
+            for name, messages_ in exc.errors.items()
+        }
+    return exc
+
+
+@login_required
+def start_list(request: StaffRequest) -> HttpResponse:
+    """发起流程: the processes a staff member starts by hand."""
+    return render(
+        request, "web/process_start_list.html", {"processes": selectors.startable(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_process(request: StaffRequest, key: str) -> HttpResponse:
+    definition = next((d for d in selectors.startable(request.user) if d.key == key), None)
+    if definition is None:
+        return render(request, "web/not_found.html", status=404)
+    form = forms.StartProcessForm(request.POST or None, process_fields=definition.start_form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instance = services.start_instance(
+                request.user,
+                process_key=definition.key,
+                title=form.cleaned_data["title"],
+                variables=forms.process_values(form, definition.start_form),
+            )
+        except ServiceError as exc:
+            service_errors(form, _on_process_fields(exc, definition.start_form))
+        else:
+            messages.success(request, _("Started: %(title)s") % {"title": instance.title})
+            mine = selectors.todo(request.user).filter(instance=instance).first()
+            if mine is not None:
+                return redirect("web:task_detail", task_id=mine.pk)
+            return redirect("web:instance_detail", instance_id=instance.pk)
+    return render(
+        request,
+        "web/process_start.html",
+        {"definition": definition, "form": form},
+        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -198,6 +251,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
             "instance": instance,
             "history": selectors.history(instance),
             "diagram": _diagram(instance),
+            "start_values": selectors.start_values(instance),
             "open_tasks": instance.tasks.filter(status="open").select_related("assignee"),
             "can_terminate": policy.can(request.user, Action.MANAGE_PROCESSES)
             and instance.status == "running",

@@ -59,6 +59,22 @@ class DefinitionError(ValueError):
         super().__init__(message)
 
 
+FORM_TYPES = ("string", "long", "boolean", "date", "enum")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field of Camunda Modeler's generated form (``camunda:formData``) on a start event or a
+    user task: the person fills it in, its value becomes the process variable ``id``."""
+
+    id: str
+    label: str
+    type: str = "string"
+    default: str = ""
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # enum: (value, label)
+
+
 @dataclass(frozen=True)
 class UserTaskMeta:
     """Who performs a user task, as the BPMN says (see docs/workflow.md)."""
@@ -70,6 +86,7 @@ class UserTaskMeta:
     candidate_groups: tuple[str, ...] = ()
     due_working_days: int | str | None = None  # a number, or "${variable}" holding one
     multi_instance: bool = False
+    form: tuple[FormField, ...] = ()
 
 
 ESCALATIONS = ("notify", "reassign")
@@ -95,6 +112,7 @@ class ParsedDefinition:
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
     element_names: dict[str, str] = field(default_factory=dict)
     timers: dict[str, TimerMeta] = field(default_factory=dict)
+    start_form: tuple[FormField, ...] = ()
 
 
 def _local(tag: str) -> str:
@@ -196,6 +214,62 @@ def _due_working_days(el: Any) -> int | str | None:
     )
 
 
+_FIELD_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _form(el: Any) -> tuple[FormField, ...]:
+    """The generated form drawn on ``el`` (``camunda:formData/camunda:formField``). A field whose
+    id is no variable name, or whose type tongban does not read, is refused naming both."""
+    element_id = el.get("id") or ""
+    fields = []
+    for item in el.iter(f"{{{CAMUNDA_NS}}}formField"):
+        field_id = (item.get("id") or "").strip()
+        if not _FIELD_ID.match(field_id):
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}” needs an id that can name a variable "
+                "(letters, digits and _, not starting with a digit)",
+                element_id,
+            )
+        kind = (item.get("type") or "string").strip()
+        if kind not in FORM_TYPES:
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}” has type “{kind}”; tongban reads "
+                + ", ".join(FORM_TYPES),
+                element_id,
+            )
+        choices = tuple(
+            ((v.get("id") or "").strip(), (v.get("name") or v.get("id") or "").strip())
+            for v in item.iter(f"{{{CAMUNDA_NS}}}value")
+        )
+        if kind == "enum" and not choices:
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}” is a choice (enum) without values",
+                element_id,
+            )
+        fields.append(
+            FormField(
+                id=field_id,
+                label=(item.get("label") or field_id).replace("\n", " ").strip()[:200],
+                type=kind,
+                default=(item.get("defaultValue") or "").strip(),
+                required=any(
+                    (c.get("name") or "") == "required"
+                    for c in item.iter(f"{{{CAMUNDA_NS}}}constraint")
+                ),
+                choices=choices,
+            )
+        )
+    return tuple(fields)
+
+
+def _start_form(process: Any) -> tuple[FormField, ...]:
+    """The form of the process's (top-level) start event."""
+    for el in process:
+        if el.tag == f"{{{BPMN_NS}}}startEvent":
+            return _form(el)
+    return ()
+
+
 def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
     out = {}
     for el in process.iter(f"{{{BPMN_NS}}}userTask"):
@@ -207,6 +281,7 @@ def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
             candidate_groups=_split(_attr(el, CAMUNDA_NS, "candidateGroups")),
             due_working_days=_due_working_days(el),
             multi_instance=any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in el),
+            form=_form(el),
         )
     return out
 
@@ -268,6 +343,7 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
         _condition_owner(process)
     parsed.user_tasks = _user_tasks(main)
     parsed.timers = _timers(main)
+    parsed.start_form = _start_form(main)
     parser = BpmnParser()
     try:
         parser.add_bpmn_str(xml)

@@ -58,10 +58,19 @@ class BusinessHandler(Protocol):
 
 
 _handlers: dict[str, BusinessHandler] = {}
+_process_keys: dict[str, str] = {}
 
 
-def register(business_type: str, handler: BusinessHandler) -> None:
+def register(business_type: str, handler: BusinessHandler, *, process_key: str = "") -> None:
+    """``process_key``: the process the domain starts for its objects; it is not offered in the
+    list of processes people start by hand."""
     _handlers[business_type] = handler
+    if process_key:
+        _process_keys[business_type] = process_key
+
+
+def owned_process_keys() -> list[str]:
+    return sorted(set(_process_keys.values()))
 
 
 def handler_for(business_type: str) -> BusinessHandler | None:

@@ -19,6 +19,7 @@ class ProcessDefinition(models.Model):
     spec = models.JSONField(null=True, blank=True, help_text="Serialised SpiffWorkflow spec")
     user_tasks = models.JSONField(default=dict)
     timers = models.JSONField(default=dict, help_text="Boundary timers: deadline, escalation")
+    start_form = models.JSONField(default=list, help_text="Fields of the start event's form")
     executable = models.BooleanField(_("executable"), default=True)
     warnings = models.JSONField(default=list)
     source = models.CharField(_("source"), max_length=200, blank=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.core.errors import NotFound
 from tongban.core.permissions import Action
@@ -21,7 +22,7 @@ from tongban.workflow.models import (
     TaskCandidate,
     TaskStatus,
 )
-from tongban.workflow.services import _acting_for
+from tongban.workflow.services import _acting_for, _task_form
 
 SCOPES = ("todo", "done", "started")
 # Large columns a list never shows: the engine state, the BPMN and its spec.
@@ -187,6 +188,48 @@ def return_targets(task: Task) -> list[Task]:
         .select_related("completed_by", "assignee", "instance__definition")
         .order_by("-completed_at", "-id")
     )
+
+
+def task_form(task: Task) -> list[dict[str, Any]]:
+    """The fields the person fills in to complete ``task`` (none for an added signer)."""
+    if task.added_for_id is not None:
+        return []
+    return _task_form(task.instance, task)
+
+
+def start_values(instance: ProcessInstance) -> list[tuple[str, str]]:
+    """What the initiator filled in on the start form, as (label, value) to show: a choice by its
+    label, yes/no in words, an empty field left out."""
+    shown = []
+    for spec in instance.definition.start_form or []:
+        value = (instance.variables or {}).get(spec["id"])
+        if value is None or value == "":
+            continue
+        if spec.get("type") == "boolean":
+            text = str(_("yes") if value else _("no"))
+        elif spec.get("type") == "enum":
+            text = next((str(c[1]) for c in spec.get("choices", []) if c[0] == value), str(value))
+        else:
+            text = str(value)
+        shown.append((str(spec.get("label") or spec["id"]), text))
+    return shown
+
+
+def startable(user: Any) -> list[ProcessDefinition]:
+    """The processes a staff member may start from the process list (发起流程): the latest
+    executable version of each, except those a domain starts from its own pages (发文, 收文)."""
+    if getattr(user, "admin_role", "") or not user.is_active:
+        return []
+    owned = set(hooks.owned_process_keys())
+    latest: dict[str, ProcessDefinition] = {}
+    for definition in (
+        ProcessDefinition.objects.filter(executable=True)
+        .defer("bpmn_xml", "spec")
+        .order_by("key", "-version")
+    ):
+        if definition.key not in owned:
+            latest.setdefault(definition.key, definition)
+    return sorted(latest.values(), key=lambda d: d.name)
 
 
 def history(instance: ProcessInstance) -> QuerySet[HistoryEvent]:

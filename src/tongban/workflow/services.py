@@ -23,7 +23,7 @@ from tongban.identity.models import User
 from tongban.notifications import services as notifications
 from tongban.org import policy
 from tongban.org.models import Delegation, Role, Staff
-from tongban.workflow import engine, hooks, performers
+from tongban.workflow import engine, fields, hooks, performers
 from tongban.workflow.models import (
     HistoryEvent,
     InboxEntry,
@@ -52,6 +52,18 @@ def _meta_dict(meta: engine.UserTaskMeta) -> dict[str, Any]:
         "candidate_groups": list(meta.candidate_groups),
         "due_working_days": meta.due_working_days,
         "multi_instance": meta.multi_instance,
+        "form": [_field_dict(f) for f in meta.form],
+    }
+
+
+def _field_dict(form_field: engine.FormField) -> dict[str, Any]:
+    return {
+        "id": form_field.id,
+        "label": form_field.label,
+        "type": form_field.type,
+        "default": form_field.default,
+        "required": form_field.required,
+        "choices": [list(choice) for choice in form_field.choices],
     }
 
 
@@ -101,6 +113,7 @@ def _store_definition(
         spec=parsed.spec,
         user_tasks={k: _meta_dict(v) for k, v in parsed.user_tasks.items()},
         timers={k: _timer_dict(v) for k, v in parsed.timers.items()},
+        start_form=[_field_dict(f) for f in parsed.start_form],
         executable=parsed.executable,
         warnings=_mapping_warnings(parsed) if parsed.executable else [],
         source=source[:200],
@@ -354,7 +367,7 @@ def start_instance(
         )
         raise Forbidden(_("Only staff members of a department start processes."))
     definition = latest_definition(process_key)
-    user_variables = _clean_variables(variables)
+    user_variables = fields.checked(definition.start_form, _clean_variables(variables))
     system = {
         INITIATOR: actor.username,
         "initiator_department": staff.department.code,
@@ -477,6 +490,7 @@ def complete_task(
             )
             handler.before_complete(step)
             clean = step.data
+        clean = fields.checked(_task_form(instance, task), clean)
         wf = _restore(instance)
         try:
             wf.complete(
@@ -499,6 +513,11 @@ def complete_task(
         )
         _changed(instance, "complete")
     return task
+
+
+def _task_form(instance: ProcessInstance, task: Task) -> list[dict[str, Any]]:
+    """The fields the BPMN draws on this step's form (``camunda:formField``)."""
+    return list(instance.definition.user_tasks.get(task.bpmn_id, {}).get("form") or [])
 
 
 def _authorise(actor: User, task_id: int, action: str) -> None:

@@ -1,0 +1,176 @@
+"""Forms drawn in the BPMN (camunda:formField): read at import, filled in on the start and task
+pages, checked by the services whichever way the values arrive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from tongban.core.errors import InvalidInput
+from tongban.workflow import engine, selectors, services
+from tongban.workflow.models import HistoryEvent, ProcessInstance, Task
+
+pytestmark = pytest.mark.django_db
+
+LEAVE = (Path(__file__).parent / "leave_request.bpmn").read_bytes()
+
+
+@pytest.fixture
+def leave(sysadmin):
+    return services.import_definition(sysadmin, LEAVE, source="leave_request.bpmn")
+
+
+def test_the_forms_are_read_at_import(leave):
+    assert [f["id"] for f in leave.start_form] == ["days", "first_day", "kind", "reason"]
+    days, first_day, kind, reason = leave.start_form
+    assert days["type"] == "long" and days["required"] and days["label"] == "请假天数"
+    assert first_day["type"] == "date" and first_day["required"]
+    assert (
+        kind["choices"] == [["annual", "年休假"], ["sick", "病假"]] and kind["default"] == "annual"
+    )
+    assert not reason["required"]
+    assert [f["id"] for f in leave.user_tasks["approve"]["form"]] == ["approved", "days_granted"]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ('<camunda:formField id="2days" type="long" />', "2days"),
+        ('<camunda:formField id="size" type="file" />', "type “file”"),
+        ('<camunda:formField id="kind" type="enum" />', "without values"),
+    ],
+)
+def test_a_form_field_tongban_cannot_fill_is_refused_naming_it(field, message):
+    xml = LEAVE.replace(
+        b'<camunda:formField id="reason" label="\xe4\xba\x8b\xe7\x94\xb1" type="string" />',
+        field.encode(),
+    )
+    assert xml != LEAVE
+    with pytest.raises(engine.DefinitionError, match=message) as refused:
+        engine.parse_definition(xml)
+    assert refused.value.element_id == "apply"
+
+
+def test_start_checks_the_start_form_and_writes_nothing_when_it_is_wrong(leave, office):
+    with translation.override("en"):
+        with pytest.raises(InvalidInput, match="“请假天数” is required"):
+            services.start_instance(
+                office["clerk"], process_key="leave_request", variables={"first_day": "2026-12-07"}
+            )
+        with pytest.raises(InvalidInput, match="whole number") as bad:
+            services.start_instance(
+                office["clerk"],
+                process_key="leave_request",
+                variables={"days": "三", "first_day": "2026-12-07"},
+            )
+        assert bad.value.errors == {"days": [str(bad.value.message)]}
+        with pytest.raises(InvalidInput, match="a date"):
+            services.start_instance(
+                office["clerk"],
+                process_key="leave_request",
+                variables={"days": 2, "first_day": "12/07/2026"},
+            )
+        with pytest.raises(InvalidInput, match="Choose one of the values"):
+            services.start_instance(
+                office["clerk"],
+                process_key="leave_request",
+                variables={"days": 2, "first_day": "2026-12-07", "kind": "holiday"},
+            )
+    assert not ProcessInstance.objects.filter(definition=leave).exists()
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": "2", "first_day": "2026-12-07", "kind": "sick"},
+    )
+    assert instance.variables == {"days": 2, "first_day": "2026-12-07", "kind": "sick"}
+
+
+def test_a_task_form_is_checked_and_its_values_steer_the_process(leave, office):
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": 3, "first_day": "2026-12-07"},
+    )
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    assert approve.assignee == office["chief"]
+    assert selectors.task_form(approve)[0]["id"] == "approved"
+    with translation.override("en"), pytest.raises(InvalidInput, match="yes or no"):
+        services.complete_task(office["chief"], approve.pk, data={"approved": "perhaps"})
+    assert Task.objects.get(pk=approve.pk).status == "open"
+    services.complete_task(
+        office["chief"], approve.pk, data={"approved": "false", "days_granted": "0"}
+    )
+    assert Task.objects.get(pk=approve.pk).data == {"approved": False, "days_granted": 0}
+    told = Task.objects.get(instance=instance, status="open")
+    assert told.bpmn_id == "told" and told.assignee == office["clerk"]  # ${!approved} was taken
+
+
+def test_the_start_page_lists_hand_started_processes_and_starts_one(client, leave, office):
+    client.force_login(office["clerk"])
+    listing = client.get("/workflow/start/").content.decode()
+    assert "请假申请" in listing and "/workflow/start/leave_request/" in listing
+    assert "/workflow/start/outgoing_document/" not in listing  # started from the documents pages
+    assert client.get("/workflow/start/outgoing_document/").status_code == 404
+
+    page = client.get("/workflow/start/leave_request/").content.decode()
+    assert 'name="f_days"' in page and 'type="date"' in page and "年休假" in page
+    refused = client.post(
+        "/workflow/start/leave_request/", {"title": "年假", "f_days": "", "f_first_day": ""}
+    )
+    assert refused.status_code == 422 and not ProcessInstance.objects.filter(definition=leave)
+    started = client.post(
+        "/workflow/start/leave_request/",
+        {"title": "十二月年假", "f_days": "2", "f_first_day": "2026-12-07", "f_kind": "annual"},
+    )
+    instance = ProcessInstance.objects.get(definition=leave)
+    assert (
+        started.status_code == 302 and started["Location"] == f"/workflow/instances/{instance.pk}/"
+    )
+    assert instance.title == "十二月年假" and instance.variables["first_day"] == "2026-12-07"
+    assert HistoryEvent.objects.filter(instance=instance, action="start").exists()
+
+
+def test_the_task_page_shows_the_tasks_form_and_completes_with_it(client, leave, office):
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": 1, "first_day": "2026-12-08", "kind": "sick"},
+    )
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    client.force_login(office["chief"])
+    page = client.get(f"/workflow/tasks/{approve.pk}/").content.decode()
+    # The approver sees what was asked for, a choice by its label.
+    assert "<dt>请假天数</dt><dd>1</dd>" in page and "<dt>假别</dt><dd>病假</dd>" in page
+    assert "<dt>事由</dt>" not in page  # left empty
+    assert 'name="f_approved"' in page and 'name="f_days_granted"' in page and "批准天数" in page
+    bad = client.post(
+        f"/workflow/tasks/{approve.pk}/",
+        {"action": "complete", "f_approved": "on", "f_days_granted": "一天"},
+    )
+    assert bad.status_code == 422 and Task.objects.get(pk=approve.pk).status == "open"
+    done = client.post(
+        f"/workflow/tasks/{approve.pk}/",
+        {"action": "complete", "f_approved": "on", "f_days_granted": "1", "opinion": "同意"},
+    )
+    assert done.status_code == 302
+    instance.refresh_from_db()
+    assert instance.status == "completed"  # ${approved}: straight to 准假
+    assert Task.objects.get(pk=approve.pk).data == {"approved": True, "days_granted": 1}
+
+
+def test_administrators_and_the_api_see_the_forms(client, leave, office, sysadmin):
+    assert selectors.startable(sysadmin) == []
+    from tests.workflow.test_api_and_pages import api_client
+
+    clerk = api_client(client, "wf.clerk")
+    listed = clerk.get("/api/v1/workflow/definitions").json()
+    leave_out = next(d for d in listed if d["key"] == "leave_request")
+    assert [f["id"] for f in leave_out["start_form"]] == ["days", "first_day", "kind", "reason"]
+    refused = clerk.post(
+        "/api/v1/workflow/instances",
+        {"process_key": "leave_request", "variables": {"first_day": "2026-12-07"}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422 and "请假天数" in refused.json()["detail"]
