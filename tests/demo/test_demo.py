@@ -87,3 +87,23 @@ def test_demo_documents_are_in_every_state_and_seeded_once():
         IncomingItem.objects.count(),
         AuditEntry.objects.count(),
     )
+
+
+def test_the_demo_city_has_a_leave_request_process_with_requests_waiting():
+    from tongban.workflow import selectors
+    from tongban.workflow.models import ProcessDefinition, ProcessInstance
+
+    run_demo("--password", PASSWORD)
+    run_demo("--password", PASSWORD)  # imported and seeded once
+    definition = ProcessDefinition.objects.get(key="leave_request")
+    assert (
+        definition.start_form and ProcessInstance.objects.filter(definition=definition).count() == 2
+    )
+    clerk = User.objects.get(username="clerk")
+    assert [d.key for d in selectors.startable(clerk)] == ["leave_request"]
+    chief = User.objects.get(username="chief")
+    assert selectors.todo(chief).filter(instance__title="张晓明年休假 2 天").exists()
+    director = User.objects.get(username="director")
+    waiting = selectors.todo(director).get(instance__title="黄伟病假 5 天")
+    assert waiting.bpmn_id == "bureau_approve"
+    assert ("请假天数", "5") in selectors.start_values(waiting.instance)

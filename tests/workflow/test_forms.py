@@ -14,7 +14,10 @@ from tongban.workflow.models import HistoryEvent, ProcessInstance, Task
 
 pytestmark = pytest.mark.django_db
 
-LEAVE = (Path(__file__).parent / "leave_request.bpmn").read_bytes()
+# The demo city's leave request (请假申请): 处室负责人审批, and 单位负责人审批 beyond 3 days.
+LEAVE = (
+    Path(__file__).resolve().parents[2] / "src/tongban/demo/processes/leave_request.bpmn"
+).read_bytes()
 
 
 @pytest.fixture
@@ -32,6 +35,7 @@ def test_the_forms_are_read_at_import(leave):
     )
     assert not reason["required"]
     assert [f["id"] for f in leave.user_tasks["approve"]["form"]] == ["approved", "days_granted"]
+    assert [f["id"] for f in leave.user_tasks["bureau_approve"]["form"]] == ["approved"]
 
 
 @pytest.mark.parametrize(
@@ -105,6 +109,22 @@ def test_a_task_form_is_checked_and_its_values_steer_the_process(leave, office):
     assert Task.objects.get(pk=approve.pk).data == {"approved": False, "days_granted": 0}
     told = Task.objects.get(instance=instance, status="open")
     assert told.bpmn_id == "told" and told.assignee == office["clerk"]  # ${!approved} was taken
+
+
+def test_more_than_three_days_also_go_to_the_head_of_the_unit(leave, office):
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": 5, "first_day": "2026-12-07"},
+    )
+    services.complete_task(
+        office["chief"], instance.tasks.get(status="open").pk, data={"approved": True}
+    )
+    bureau = Task.objects.get(instance=instance, status="open")
+    assert bureau.bpmn_id == "bureau_approve" and bureau.assignee == office["edu_head"]
+    services.complete_task(office["edu_head"], bureau.pk, data={"approved": True})
+    instance.refresh_from_db()
+    assert instance.status == "completed"
 
 
 def test_the_start_page_lists_hand_started_processes_and_starts_one(client, leave, office):

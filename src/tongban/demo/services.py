@@ -21,6 +21,8 @@ from tongban.identity.models import User
 from tongban.org import services as org
 from tongban.org.models import Department, Role, RoleAssignment, Staff
 from tongban.seals import services as seals
+from tongban.workflow import services as workflow
+from tongban.workflow.models import ProcessDefinition
 
 
 @dataclass
@@ -188,8 +190,42 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                 )
 
         _seals(secadmin, depts)
+        _processes(sysadmin)
 
     return logins(), pw, generated
+
+
+DEMO_PROCESSES = Path(__file__).resolve().parent / "processes"
+
+
+def _processes(sysadmin: User) -> None:
+    """Processes a city draws for itself (请假申请), imported once as its process administrator
+    would, with a request waiting at each step for the demo's people to see."""
+    for path in sorted(DEMO_PROCESSES.glob("*.bpmn")):
+        source = f"demo:{path.name}"
+        if ProcessDefinition.objects.filter(source=source).exists():
+            continue
+        definition = workflow.import_definition(sysadmin, path.read_bytes(), source=source)
+        if definition.key != "leave_request":
+            continue
+        clerk, officer = (User.objects.get(username=u) for u in ("clerk", "huangwei08"))
+        workflow.start_instance(
+            clerk,
+            process_key=definition.key,
+            title="张晓明年休假 2 天",
+            variables={"days": 2, "first_day": "2026-12-14", "kind": "annual"},
+        )
+        longer = workflow.start_instance(
+            officer,
+            process_key=definition.key,
+            title="黄伟病假 5 天",
+            variables={"days": 5, "first_day": "2026-12-07", "kind": "sick", "reason": "手术"},
+        )
+        approve = longer.tasks.get(bpmn_id="approve", status="open")
+        chief = User.objects.get(username="chief")
+        if approve.assignee_id is None:
+            workflow.claim_task(chief, approve.pk)
+        workflow.complete_task(chief, approve.pk, data={"approved": True}, opinion="同意，报局领导")
 
 
 def ca_passphrase_file() -> Path:
