@@ -194,3 +194,18 @@ def test_administrators_and_the_api_see_the_forms(client, leave, office, sysadmi
         content_type="application/json",
     )
     assert refused.status_code == 422 and "请假天数" in refused.json()["detail"]
+    started = clerk.post(
+        "/api/v1/workflow/instances",
+        {"process_key": "leave_request", "variables": {"days": 1, "first_day": "2026-12-07"}},
+        content_type="application/json",
+    )
+    assert started.status_code == 201
+    chief = api_client(client, "wf.chief")
+    (task,) = chief.get("/api/v1/workflow/tasks?scope=todo").json()["items"]
+    assert task["step"] == "approve" and "approve" in leave_out["task_forms"]
+    done = chief.post(
+        f"/api/v1/workflow/tasks/{task['id']}/complete",
+        {"data": {"approved": True, "days_granted": "一"}},
+        content_type="application/json",
+    )
+    assert done.status_code == 422 and done.json()["errors"]["days_granted"]

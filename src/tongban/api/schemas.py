@@ -264,6 +264,7 @@ class InstanceIn(Schema):
 class TaskOut(Schema):
     id: int
     name: str
+    step: str = Field(alias="bpmn_id", description="The BPMN id of the step (see task_forms)")
     instance_id: int
     instance_title: str
     process_key: str
