@@ -378,3 +378,28 @@ def test_started_by_me_shows_where_each_process_stands_and_filters_by_title(clie
 
     filtered = client.get("/inbox/?scope=started&q=会签进度").content.decode()
     assert "关于会签进度的通知" in filtered and "另一份文件" not in filtered
+
+
+def test_the_inbox_filters_by_process(client, office, sysadmin):
+    from pathlib import Path
+
+    from tongban.workflow import services
+
+    leave = Path(__file__).resolve().parents[2] / "src/tongban/demo/processes/leave_request.bpmn"
+    services.import_definition(sysadmin, leave.read_bytes())
+    services.start_instance(office["clerk"], process_key="outgoing_document", title="一份发文")
+    services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        title="一次请假",
+        variables={"days": 1, "first_day": "2026-12-07"},
+    )
+    client.force_login(office["clerk"])
+    started = client.get("/inbox/?scope=started").content.decode()
+    assert 'name="process"' in started and "一份发文" in started and "一次请假" in started
+    only_leave = client.get("/inbox/?scope=started&process=leave_request").content.decode()
+    assert "一次请假" in only_leave and "一份发文" not in only_leave
+    todo = client.get("/inbox/?process=outgoing_document").content.decode()
+    assert "一份发文" in todo
+    unknown = client.get("/inbox/?scope=started&process=nothing").content.decode()
+    assert "一次请假" in unknown and "一份发文" in unknown  # an unknown process filters nothing

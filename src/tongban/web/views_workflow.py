@@ -36,15 +36,21 @@ def inbox(request: StaffRequest) -> HttpResponse:
         scope = "todo"
     q = request.GET.get("q", "")[:50]
     overdue_only = request.GET.get("overdue") == "1"
+    processes = selectors.process_choices()
+    process_key = request.GET.get("process", "")
+    if process_key not in dict(processes):
+        process_key = ""
     if scope == "started":
         rows: Any = (
-            selectors.started(request.user, q)
+            selectors.started(request.user, q, process_key)
             .select_related("definition")
             .defer(*selectors.INSTANCE_LIST_DEFERRED)
             .order_by("-started_at")
         )
     else:
-        rows = selectors.inbox(request.user, selectors.InboxFilter(scope, q, overdue_only))
+        rows = selectors.inbox(
+            request.user, selectors.InboxFilter(scope, q, overdue_only, process_key)
+        )
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,6 +62,8 @@ def inbox(request: StaffRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "overdue_only": overdue_only,
+            "processes": processes if len(processes) > 1 else [],
+            "process_key": process_key,
             "query": query.urlencode(),
             "counts": selectors.counts(request.user),
             "today": timezone.localdate(),

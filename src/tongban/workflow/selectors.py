@@ -71,7 +71,7 @@ def done(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(status=TaskStatus.COMPLETED, completed_by=user)
 
 
-def started(user: Any, q: str = "") -> QuerySet[ProcessInstance]:
+def started(user: Any, q: str = "", process_key: str = "") -> QuerySet[ProcessInstance]:
     """我发起的, each with where it stands, in the same query: the open step due first, who has
     it, when it is due, and how many steps are open (a countersign opens several)."""
     open_steps = Task.objects.filter(
@@ -82,6 +82,8 @@ def started(user: Any, q: str = "") -> QuerySet[ProcessInstance]:
     q = (q or "").strip()
     if q:
         found = found.filter(title__icontains=q)
+    if process_key:
+        found = found.filter(definition__key=process_key)
     return found.annotate(
         current_step=Subquery(first.values("name")[:1]),
         current_context=Subquery(first.values("context_label")[:1]),
@@ -115,6 +117,17 @@ def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
     if single:  # the order the entry index holds
         return qs.order_by("inbox_entries__due_on", "inbox_entries__created_at", "pk")
     return qs.order_by("due_on", "created_at", "pk")
+
+
+def process_choices() -> list[tuple[str, str]]:
+    """(key, name) of every process that has run, for a list's process filter; the name of its
+    latest version."""
+    names: dict[str, str] = {}
+    for key, name in ProcessDefinition.objects.order_by("key", "-version").values_list(
+        "key", "name"
+    ):
+        names.setdefault(key, name)
+    return sorted(names.items(), key=lambda item: item[1])
 
 
 def counts(user: Any) -> dict[str, int]:
