@@ -42,8 +42,11 @@ def test_the_forms_are_read_at_import(leave):
     ("field", "message"),
     [
         ('<camunda:formField id="2days" type="long" />', "2days"),
+        ('<camunda:formField id="_secret" type="string" />', "_secret"),
         ('<camunda:formField id="size" type="file" />', "type “file”"),
         ('<camunda:formField id="kind" type="enum" />', "without values"),
+        ('<camunda:formField id="initiator" type="string" />', "the platform sets itself"),
+        ('<camunda:formField id="approve_opinion" type="string" />', "the platform sets itself"),
     ],
 )
 def test_a_form_field_tongban_cannot_fill_is_refused_naming_it(field, message):
@@ -125,6 +128,34 @@ def test_more_than_three_days_also_go_to_the_head_of_the_unit(leave, office):
     services.complete_task(office["edu_head"], bureau.pk, data={"approved": True})
     instance.refresh_from_db()
     assert instance.status == "completed"
+
+
+def test_a_yes_no_left_out_is_no_never_the_earlier_steps_answer(leave, office):
+    instance = services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": 5, "first_day": "2026-12-07"},
+    )
+    assert instance.variables["kind"] == "annual"  # the BPMN's default, given on the server too
+    services.complete_task(
+        office["chief"], instance.tasks.get(status="open").pk, data={"approved": True}
+    )
+    bureau = Task.objects.get(instance=instance, status="open", bpmn_id="bureau_approve")
+    services.complete_task(office["edu_head"], bureau.pk, data={})  # through the API, say
+    told = Task.objects.get(instance=instance, status="open")
+    assert told.bpmn_id == "told"  # not granted on the division head's "yes"
+    assert Task.objects.get(pk=bureau.pk).data == {"approved": False}
+
+
+def test_a_required_yes_no_must_be_answered():
+    from tongban.workflow import fields
+
+    form = [{"id": "agree", "label": "同意", "type": "boolean", "required": True, "default": ""}]
+    with translation.override("en"), pytest.raises(InvalidInput, match="“同意” is yes or no"):
+        fields.checked(form, {})
+    assert fields.checked(form, {"agree": "true"}) == {"agree": True}
+    optional = [{**form[0], "required": False}]
+    assert fields.checked(optional, {"other": 1}) == {"other": 1, "agree": False}
 
 
 def test_the_start_page_lists_hand_started_processes_and_starts_one(client, leave, office):

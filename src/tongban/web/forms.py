@@ -183,7 +183,9 @@ def add_process_fields(form: forms.Form, fields: list[dict[str, Any]]) -> None:
                 label=label,
                 required=required,
                 initial=initial,
-                choices=choices if required else [("", "—"), *choices],
+                # A blank first unless the BPMN gives a default: a person chooses, nothing is
+                # picked for them.
+                choices=choices if initial else [("", "—"), *choices],
             )
         else:
             field = forms.CharField(

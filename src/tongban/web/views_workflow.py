@@ -42,7 +42,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
         process_key = ""
     if scope == "started":
         rows: Any = (
-            selectors.started(request.user, q, process_key)
+            selectors.started_with_progress(request.user, q, process_key)
             .select_related("definition")
             .defer(*selectors.INSTANCE_LIST_DEFERRED)
             .order_by("-started_at")
@@ -86,7 +86,9 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
         request.POST or None, review=task.bpmn_id == "review", process_fields=process_fields
     )
     action = request.POST.get("action", "complete")
+    status = 200
     if request.method == "POST":
+        status = 422  # the page comes back only with what is wrong
         try:
             if action == "claim":
                 services.claim_task(request.user, task.pk)
@@ -135,6 +137,7 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
         except ServiceError as exc:
             if action == "complete":
                 service_errors(form, _on_process_fields(exc, process_fields))
+                status = exc.status
             else:
                 messages.error(request, str(exc.message))
         if action != "complete" or form.is_valid():
@@ -153,7 +156,7 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
             "return_targets": selectors.return_targets(task) if task.status == "open" else [],
             "start_values": selectors.start_values(task.instance),
         },
-        status=422 if request.method == "POST" else 200,  # only a form with errors gets here
+        status=status,
     )
 
 

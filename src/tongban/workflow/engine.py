@@ -113,6 +113,7 @@ class ParsedDefinition:
     element_names: dict[str, str] = field(default_factory=dict)
     timers: dict[str, TimerMeta] = field(default_factory=dict)
     start_form: tuple[FormField, ...] = ()
+    start_event: str = ""
 
 
 def _local(tag: str) -> str:
@@ -214,7 +215,10 @@ def _due_working_days(el: Any) -> int | str | None:
     )
 
 
-_FIELD_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# Variables the platform sets itself: the initiator and their units (``services.start_instance``)
+# and, for each user task, its opinion and performer (``services.complete_task``).
+SYSTEM_VARIABLES = ("initiator", "initiator_department", "initiator_bureau")
 
 
 def _form(el: Any) -> tuple[FormField, ...]:
@@ -227,7 +231,7 @@ def _form(el: Any) -> tuple[FormField, ...]:
         if not _FIELD_ID.match(field_id):
             raise DefinitionError(
                 f"{element_id}: form field “{field_id}” needs an id that can name a variable "
-                "(letters, digits and _, not starting with a digit)",
+                "(letters, digits and _, starting with a letter)",
                 element_id,
             )
         kind = (item.get("type") or "string").strip()
@@ -262,12 +266,27 @@ def _form(el: Any) -> tuple[FormField, ...]:
     return tuple(fields)
 
 
-def _start_form(process: Any) -> tuple[FormField, ...]:
-    """The form of the process's (top-level) start event."""
-    for el in process:
-        if el.tag == f"{{{BPMN_NS}}}startEvent":
-            return _form(el)
-    return ()
+def _check_form_ids(parsed: ParsedDefinition) -> None:
+    """A form field must not overwrite what the platform sets: the initiator's variables, or a
+    step's ``<step>_opinion`` / ``<step>_by``."""
+    reserved = set(SYSTEM_VARIABLES)
+    for step in parsed.user_tasks:
+        reserved |= {f"{step}_opinion", f"{step}_by"}
+    forms = [(parsed.start_event, parsed.start_form)]
+    forms += [(meta.bpmn_id, meta.form) for meta in parsed.user_tasks.values()]
+    for element_id, form in forms:
+        for form_field in form:
+            if form_field.id in reserved:
+                raise DefinitionError(
+                    f"{element_id}: form field “{form_field.id}” is a variable the platform "
+                    "sets itself; choose another id",
+                    element_id,
+                )
+
+
+def _start_event(process: Any) -> Any:
+    """The process's (top-level) start event, if it has one."""
+    return next((el for el in process if el.tag == f"{{{BPMN_NS}}}startEvent"), None)
 
 
 def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
@@ -343,7 +362,11 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
         _condition_owner(process)
     parsed.user_tasks = _user_tasks(main)
     parsed.timers = _timers(main)
-    parsed.start_form = _start_form(main)
+    start = _start_event(main)
+    if start is not None:
+        parsed.start_form = _form(start)
+        parsed.start_event = start.get("id") or ""
+    _check_form_ids(parsed)
     parser = BpmnParser()
     try:
         parser.add_bpmn_str(xml)

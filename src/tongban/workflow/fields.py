@@ -38,10 +38,20 @@ def checked(form: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dic
         key, label = str(field["id"]), str(field.get("label") or field["id"])
         value = out.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if field.get("required") and field.get("type") != "boolean":
+            if field.get("type") == "boolean":
+                # A yes/no left out is no (an unticked box), never a value an earlier step set:
+                # a step must not pass as approved because the one before it was.
+                if field.get("required"):
+                    raise InvalidInput(_("“%(field)s” is yes or no.") % {"field": label}, field=key)
+                out[key] = False
+                continue
+            if field.get("default"):
+                value = field["default"]
+            elif field.get("required"):
                 raise InvalidInput(_("“%(field)s” is required.") % {"field": label}, field=key)
-            out.pop(key, None)
-            continue
+            else:
+                out.pop(key, None)
+                continue
         out[key] = _typed(field, label, value)
     return out
 

@@ -130,6 +130,11 @@ class Task(models.Model):
         related_name="added_signers",
         help_text="加签: a task added to this one, outside the engine",
     )
+    undone = models.BooleanField(
+        default=False,
+        help_text="Done, then sent back past (退回, 撤回): it is done again, so no longer a step "
+        "to go back to",
+    )
 
     class Meta:
         ordering = ["due_on", "created_at"]

@@ -72,19 +72,26 @@ def done(user: Any) -> QuerySet[Task]:
 
 
 def started(user: Any, q: str = "", process_key: str = "") -> QuerySet[ProcessInstance]:
-    """我发起的, each with where it stands, in the same query: the open step due first, who has
-    it, when it is due, and how many steps are open (a countersign opens several)."""
-    open_steps = Task.objects.filter(
-        instance=OuterRef("pk"), status=TaskStatus.OPEN, added_for__isnull=True
-    )
-    first = open_steps.order_by(F("due_on").asc(nulls_last=True), "id")
+    """我发起的, optionally by title and process."""
     found = ProcessInstance.objects.filter(initiator=user)
     q = (q or "").strip()
     if q:
         found = found.filter(title__icontains=q)
     if process_key:
         found = found.filter(definition__key=process_key)
-    return found.annotate(
+    return found
+
+
+def started_with_progress(
+    user: Any, q: str = "", process_key: str = ""
+) -> QuerySet[ProcessInstance]:
+    """``started`` with where each stands, in the same query: the open step due first, who has
+    it, when it is due, and how many steps are open (a countersign opens several)."""
+    open_steps = Task.objects.filter(
+        instance=OuterRef("pk"), status=TaskStatus.OPEN, added_for__isnull=True
+    )
+    first = open_steps.order_by(F("due_on").asc(nulls_last=True), "id")
+    return started(user, q, process_key).annotate(
         current_step=Subquery(first.values("name")[:1]),
         current_context=Subquery(first.values("context_label")[:1]),
         current_assignee=Subquery(first.values("assignee__display_name")[:1]),
@@ -120,7 +127,7 @@ def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
 
 
 def process_choices() -> list[tuple[str, str]]:
-    """(key, name) of every process that has run, for a list's process filter; the name of its
+    """(key, name) of every imported process, for a list's process filter; the name of its
     latest version."""
     names: dict[str, str] = {}
     for key, name in ProcessDefinition.objects.order_by("key", "-version").values_list(
@@ -186,10 +193,16 @@ def task_for(user: Any, pk: int) -> Task:
 def return_targets(task: Task) -> list[Task]:
     """The earlier steps a task can be sent back to (退回): the latest run of each step done
     before it, newest first. The first is where it goes when the person chooses none. One
-    query, whatever the length of the history."""
+    query, whatever the length of the history. Runs already sent back past are done again and
+    do not count. None for an added signer (加签), who gives an opinion and sends nothing back."""
+    if task.added_for_id is not None:
+        return []
     latest_runs = (
         Task.objects.filter(
-            instance_id=task.instance_id, status=TaskStatus.COMPLETED, added_for__isnull=True
+            instance_id=task.instance_id,
+            status=TaskStatus.COMPLETED,
+            added_for__isnull=True,
+            undone=False,
         )
         .exclude(bpmn_id=task.bpmn_id)
         .values("bpmn_id")

@@ -786,6 +786,10 @@ def _go_back(
     except engine.EngineError as exc:
         raise InvalidInput(str(exc)) from exc
     instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    # The target and what was done after it are done again: no longer steps to go back to.
+    instance.tasks.filter(
+        status=TaskStatus.COMPLETED, completed_at__gte=target.completed_at
+    ).update(undone=True)
     _sync_tasks(instance, wf, actor=actor)
     _save_engine(instance, wf)
     new = (
@@ -830,9 +834,14 @@ def return_task(
             raise Conflict(_("This task was already handled."))
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
-        # Steps of the process only: an added signer's task (加签) is no step to go back to.
+        if task.added_for_id is not None:
+            raise Forbidden(
+                _("An added signer gives an opinion; sending back is for the step's performer.")
+            )
+        # Steps of the process only: an added signer's task (加签) is no step to go back to,
+        # nor one already sent back past.
         done = (
-            instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
+            instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True, undone=False)
             .exclude(bpmn_id=task.bpmn_id)
             .order_by("-completed_at", "-id")
         )
