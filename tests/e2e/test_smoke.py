@@ -340,3 +340,50 @@ def test_a_seal_keeper_seals_a_pdf_and_the_public_checks_it(served, browser, tmp
     content = public.content()
     assert "所有签章均有效" in content and "示范市人民政府办公厅" in content, content[-3000:]
     public.close()
+
+
+def test_a_leave_request_is_started_from_its_form_and_approved(served, browser):
+    base = served["base"]
+    clerk = _sign_in(browser, base, "clerk")
+    clerk.goto(base + "/inbox/")
+    clerk.click("text=发起流程")
+    clerk.click("a.btn:has-text('发起')")
+    clerk.click("main button[type=submit]")  # the browser stops an empty required field
+    assert "/workflow/start/leave_request/" in clerk.url
+    clerk.fill("input[name=title]", "浏览器里的年休假")
+    clerk.fill("input[name=f_days]", "2")
+    clerk.fill("input[name=f_first_day]", "2026-12-21")
+    clerk.select_option("select[name=f_kind]", "annual")
+    clerk.click("main button[type=submit]")
+    clerk.wait_for_url("**/workflow/instances/*/")
+    assert "处室负责人审批" in clerk.content()
+    clerk.close()
+
+    chief = _sign_in(browser, base, "chief")
+    chief.goto(base + "/inbox/?q=" + urllib.parse.quote("浏览器里的年休假"))
+    chief.click("text=浏览器里的年休假")
+    chief.wait_for_url("**/workflow/tasks/*/")
+    page = chief.content()
+    assert "请假天数" in page and "年休假" in page  # what was asked for
+    if chief.locator("button:has-text('领取')").count():
+        chief.click("button:has-text('领取')")
+    chief.check("input[name=f_approved]")
+    chief.fill("textarea[name=opinion]", "同意")
+    chief.click("form:has(input[value=complete]) button[type=submit]")
+    chief.wait_for_url("**/inbox/")
+    chief.goto(base + "/inbox/?scope=done&q=" + urllib.parse.quote("浏览器里的年休假"))
+    assert "浏览器里的年休假" in chief.content()
+    chief.close()
+
+
+def test_the_modeler_opens_a_process_without_script_errors(served, browser):
+    admin = next(x for x in served["logins"] if x["username"] == "admin")
+    page = _sign_in(browser, served["base"], "admin", fresh_code(admin["totp_secret"]))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(served["base"] + "/workflow/definitions/leave_request/model/")
+    page.wait_for_selector(".djs-element.djs-shape")
+    assert page.locator(".djs-element.djs-shape").count() >= 8
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []
+    page.close()

@@ -4,7 +4,8 @@
   var container = document.getElementById("modeler");
   var form = document.getElementById("modeler-form");
   if (!container || !form || typeof BpmnJS === "undefined") { return; }
-  var modeler = new BpmnJS({ container: container, keyboard: { bindTo: document } });
+  // bpmn-js 18 binds the keyboard to its canvas itself (an explicit bindTo is an error now).
+  var modeler = new BpmnJS({ container: container });
   var source = JSON.parse(document.getElementById("bpmn-source").textContent);
   modeler.importXML(source).then(function () {
     modeler.get("canvas").zoom("fit-viewport");
