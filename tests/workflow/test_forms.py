@@ -240,3 +240,14 @@ def test_administrators_and_the_api_see_the_forms(client, leave, office, sysadmi
         content_type="application/json",
     )
     assert done.status_code == 422 and done.json()["errors"]["days_granted"]
+
+
+def test_the_start_list_offers_each_process_once_at_its_latest_version(leave, sysadmin, office):
+    again = services.import_definition(
+        sysadmin, LEAVE.replace("请假申请".encode(), "请假".encode())
+    )
+    assert [(d.key, d.version, d.name) for d in selectors.startable(office["clerk"])] == [
+        ("leave_request", again.version, "请假")
+    ]
+    assert ("leave_request", "请假") in selectors.process_choices()
+    assert ("outgoing_document", "发文办理") in selectors.process_choices()

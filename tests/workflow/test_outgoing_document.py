@@ -31,6 +31,24 @@ def start(office, departments=("FIN", "EAST")):
     )
 
 
+def delegate(delegator, delegate_user, *, hours=(-1, 24), reason="出差"):
+    """A delegation (代理) from ``hours[0]`` to ``hours[1]`` hours from now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.org import services as org
+
+    now = timezone.now()
+    org.delegate(
+        delegator,
+        delegate_user=delegate_user,
+        starts_at=now + timedelta(hours=hours[0]),
+        ends_at=now + timedelta(hours=hours[1]),
+        reason=reason,
+    )
+
+
 def test_the_shipped_process_is_loaded_on_migrate():
     definition = ProcessDefinition.objects.get(key="outgoing_document")
     assert definition.executable and definition.user_tasks["countersign"]["multi_instance"]
@@ -128,20 +146,7 @@ def test_a_shared_task_is_claimed_and_released(office, make_staff):
 
 
 def test_delegate_sees_and_completes_the_delegators_task(office):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tongban.org import services as org
-
-    now = timezone.now()
-    org.delegate(
-        office["chief"],
-        delegate_user=office["other"],
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        reason="出差",
-    )
+    delegate(office["chief"], office["other"])
     instance = start(office)
     services.complete_task(office["clerk"], only(instance, "draft").pk)
     review = only(instance, "review")
@@ -172,43 +177,18 @@ def test_opening_a_countersign_asks_for_each_role_once_not_once_per_department(o
 
 
 def test_an_assigned_task_is_worked_by_its_assignee_or_their_current_delegate_only(office):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tongban.org import services as org
-
     instance = start(office)
     services.complete_task(office["clerk"], only(instance, "draft").pk)
     review = only(instance, "review")
     assert review.assignee == office["chief"]
-    now = timezone.now()
     # Standing in for somebody else does not open the chief's task.
-    org.delegate(
-        office["clerk"],
-        delegate_user=office["other"],
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        reason="休假",
-    )
+    delegate(office["clerk"], office["other"], reason="休假")
     with pytest.raises(Forbidden):
         services.complete_task(office["other"], review.pk, data={"approved": True})
-    org.delegate(
-        office["chief"],
-        delegate_user=office["other"],
-        starts_at=now - timedelta(days=2),
-        ends_at=now - timedelta(days=1),
-        reason="已结束的出差",
-    )
+    delegate(office["chief"], office["other"], hours=(-48, -24), reason="已结束的出差")
     with pytest.raises(Forbidden):
         services.complete_task(office["other"], review.pk, data={"approved": True})
-    org.delegate(
-        office["chief"],
-        delegate_user=office["other"],
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        reason="出差",
-    )
+    delegate(office["chief"], office["other"])
     services.complete_task(office["other"], review.pk, data={"approved": True})
     assert instance.tasks.get(pk=review.pk).completed_by == office["other"]
 

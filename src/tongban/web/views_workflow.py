@@ -180,11 +180,12 @@ def start_list(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@handles_not_found
 @require_http_methods(["GET", "POST"])
 def start_process(request: StaffRequest, key: str) -> HttpResponse:
     definition = next((d for d in selectors.startable(request.user) if d.key == key), None)
     if definition is None:
-        return render(request, "web/not_found.html", status=404)
+        raise NotFound()
     form = forms.StartProcessForm(request.POST or None, process_fields=definition.start_form)
     if request.method == "POST" and form.is_valid():
         try:

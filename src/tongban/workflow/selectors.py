@@ -126,15 +126,20 @@ def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
     return qs.order_by("due_on", "created_at", "pk")
 
 
+def _latest_versions(definitions: QuerySet[ProcessDefinition]) -> list[ProcessDefinition]:
+    """The latest version of each process key among ``definitions``, by name."""
+    latest = definitions.filter(
+        version=Subquery(
+            definitions.filter(key=OuterRef("key")).order_by("-version").values("version")[:1]
+        )
+    )
+    return sorted(latest.defer("bpmn_xml", "spec"), key=lambda d: d.name)
+
+
 def process_choices() -> list[tuple[str, str]]:
     """(key, name) of every imported process, for a list's process filter; the name of its
     latest version."""
-    names: dict[str, str] = {}
-    for key, name in ProcessDefinition.objects.order_by("key", "-version").values_list(
-        "key", "name"
-    ):
-        names.setdefault(key, name)
-    return sorted(names.items(), key=lambda item: item[1])
+    return [(d.key, d.name) for d in _latest_versions(ProcessDefinition.objects.all())]
 
 
 def counts(user: Any) -> dict[str, int]:
@@ -246,16 +251,11 @@ def startable(user: Any) -> list[ProcessDefinition]:
     executable version of each, except those a domain starts from its own pages (发文, 收文)."""
     if getattr(user, "admin_role", "") or not user.is_active:
         return []
-    owned = set(hooks.owned_process_keys())
-    latest: dict[str, ProcessDefinition] = {}
-    for definition in (
-        ProcessDefinition.objects.filter(executable=True)
-        .defer("bpmn_xml", "spec")
-        .order_by("key", "-version")
-    ):
-        if definition.key not in owned:
-            latest.setdefault(definition.key, definition)
-    return sorted(latest.values(), key=lambda d: d.name)
+    return _latest_versions(
+        ProcessDefinition.objects.filter(executable=True).exclude(
+            key__in=hooks.owned_process_keys()
+        )
+    )
 
 
 def history(instance: ProcessInstance) -> QuerySet[HistoryEvent]:
