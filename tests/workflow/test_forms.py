@@ -192,7 +192,9 @@ def test_the_task_page_shows_the_tasks_form_and_completes_with_it(client, leave,
     approve = Task.objects.get(instance=instance, bpmn_id="approve")
     client.force_login(office["chief"])
     page = client.get(f"/workflow/tasks/{approve.pk}/").content.decode()
-    # The approver sees what was asked for, a choice by its label.
+    # The approver sees which process this is (not "文件": it is no document) and what was
+    # asked for, a choice by its label.
+    assert "<dt>流程</dt><dd>请假申请</dd>" in page and "<dt>文件</dt>" not in page
     assert "<dt>请假天数</dt><dd>1</dd>" in page and "<dt>假别</dt><dd>病假</dd>" in page
     assert "<dt>事由</dt>" not in page  # left empty
     assert 'name="f_approved"' in page and 'name="f_days_granted"' in page and "批准天数" in page

@@ -50,6 +50,9 @@ def test_executable_camunda_files_run_to_the_end(name, sysadmin, office):
     definition = services.import_definition(sysadmin, (INTEROP / name).read_bytes(), source=name)
     assert definition.executable
     assert definition.warnings, "camunda:assignee names that match no account are listed"
+    # Their forms are files beside the BPMN (camunda:formKey): not shown, and the import says so.
+    assert any("StartEvent_1" in w and "start-form" in w for w in definition.warnings)
+    assert any("UserTask_1" in w and "task-form" in w for w in definition.warnings)
     instance = services.start_instance(office["clerk"], process_key=definition.key)
     for _ in range(10):
         task = instance.tasks.filter(status="open").first()

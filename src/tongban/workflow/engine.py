@@ -114,6 +114,9 @@ class ParsedDefinition:
     timers: dict[str, TimerMeta] = field(default_factory=dict)
     start_form: tuple[FormField, ...] = ()
     start_event: str = ""
+    # Forms kept outside the BPMN (camunda:formKey / camunda:formRef), by element id: tongban
+    # cannot show them, so the step gets the plain form and the import says so.
+    external_forms: dict[str, str] = field(default_factory=dict)
 
 
 def _local(tag: str) -> str:
@@ -284,6 +287,18 @@ def _check_form_ids(parsed: ParsedDefinition) -> None:
                 )
 
 
+def _external_forms(process: Any) -> dict[str, str]:
+    """Elements whose form lives outside the file: an embedded HTML page, a Camunda Forms file."""
+    out = {}
+    for el in process.iter():
+        if _local(el.tag) not in ("startEvent", "userTask"):
+            continue
+        reference = _attr(el, CAMUNDA_NS, "formKey") or _attr(el, CAMUNDA_NS, "formRef")
+        if reference:
+            out[el.get("id") or ""] = reference
+    return out
+
+
 def _start_event(process: Any) -> Any:
     """The process's (top-level) start event, if it has one."""
     return next((el for el in process if el.tag == f"{{{BPMN_NS}}}startEvent"), None)
@@ -362,6 +377,7 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
         _condition_owner(process)
     parsed.user_tasks = _user_tasks(main)
     parsed.timers = _timers(main)
+    parsed.external_forms = _external_forms(main)
     start = _start_event(main)
     if start is not None:
         parsed.start_form = _form(start)

@@ -76,8 +76,16 @@ def _timer_dict(meta: engine.TimerMeta) -> dict[str, Any]:
 
 
 def _mapping_warnings(parsed: engine.ParsedDefinition) -> list[str]:
-    """Camunda names that match no account or role: the task will go to the initiator."""
-    warnings = []
+    """Camunda names that match no account or role: the task will go to the initiator. Forms
+    kept outside the BPMN: the step gets the plain form."""
+    warnings = [
+        _(
+            "%(element)s: its form “%(form)s” is kept outside the BPMN and is not shown; "
+            "the step gets the plain form"
+        )
+        % {"element": element, "form": reference}
+        for element, reference in parsed.external_forms.items()
+    ]
     roles = set(Role.objects.values_list("code", flat=True))
     for meta in parsed.user_tasks.values():
         names = [meta.assignee, *meta.candidate_users]
