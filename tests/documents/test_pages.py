@@ -75,7 +75,11 @@ def test_a_document_through_the_web_pages(sealing):
     act(drafter, document, "draft", opinion="请核稿")
     act(as_user(gov["reviewer"]), document, "review", approved="yes", opinion="同意")
     act(as_user(gov["edu_head"]), document, "countersign", opinion="会签同意")
-    act(as_user(gov["signer"]), document, "sign_off", opinion="签发")
+    signer = as_user(gov["signer"])
+    act(signer, document, "sign_off", opinion="签发")
+    document.refresh_from_db()
+    # The signer is told the number just given (发文字号), not only that the step moved on.
+    assert f"已签发，文号为 {document.doc_number}。" in signer.get("/documents/").content.decode()
     act(drafter, document, "numbering", copies="4", opinion="")
     document.refresh_from_db()
     assert document.stage == Stage.SEALING

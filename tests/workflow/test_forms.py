@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from tongban.core.errors import InvalidInput
+from tongban.core.errors import Conflict, InvalidInput
 from tongban.workflow import engine, selectors, services
 from tongban.workflow.models import HistoryEvent, ProcessInstance, Task
 
@@ -211,6 +211,10 @@ def test_the_task_page_shows_the_tasks_form_and_completes_with_it(client, leave,
     instance.refresh_from_db()
     assert instance.status == "completed"  # ${approved}: straight to 准假
     assert Task.objects.get(pk=approve.pk).data == {"approved": True, "days_granted": 1}
+    # The decision is on the processing slip for the initiator, not only the opinion.
+    client.force_login(office["clerk"])
+    slip = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
+    assert "<dt>同意</dt><dd>是</dd>" in slip and "<dt>批准天数</dt><dd>1</dd>" in slip
 
 
 def test_administrators_and_the_api_see_the_forms(client, leave, office, sysadmin):
@@ -253,3 +257,100 @@ def test_the_start_list_offers_each_process_once_at_its_latest_version(leave, sy
     ]
     assert ("leave_request", "请假") in selectors.process_choices()
     assert ("outgoing_document", "发文办理") in selectors.process_choices()
+
+
+def start_leave(office, days=1):
+    return services.start_instance(
+        office["clerk"],
+        process_key="leave_request",
+        variables={"days": days, "first_day": "2026-12-08"},
+    )
+
+
+def test_a_request_nobody_has_touched_is_withdrawn_and_ends(client, leave, office):
+    instance = start_leave(office)
+    assert selectors.may_withdraw(office["clerk"], instance)
+    assert not selectors.may_withdraw(office["chief"], instance)
+    client.force_login(office["clerk"])
+    page = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
+    assert 'value="withdraw"' in page
+    answer = client.post(
+        f"/workflow/instances/{instance.pk}/",
+        {"action": "withdraw", "reason": "日期填错"},
+        follow=True,
+    )
+    assert "申请已结束" in answer.content.decode()
+    instance.refresh_from_db()
+    assert instance.status == "terminated"
+    assert not instance.tasks.filter(status="open").exists()
+    assert not selectors.inbox(office["chief"], selectors.InboxFilter("todo")).exists()
+    event = HistoryEvent.objects.get(instance=instance, action="withdraw")
+    assert event.actor == office["clerk"] and event.opinion == "日期填错"
+
+
+def test_a_request_is_not_withdrawn_once_the_approver_acted(client, leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.transfer_task(office["chief"], approve.pk, to_username="wf.eduhead", reason="出差")
+    assert not selectors.may_withdraw(office["clerk"], instance)
+    client.force_login(office["clerk"])
+    page = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
+    assert 'value="withdraw"' not in page  # not offered when it cannot work
+    with pytest.raises(Conflict) as refused:
+        services.withdraw(office["clerk"], instance.pk)
+    assert "已经办理" in str(refused.value.message)
+    instance.refresh_from_db()
+    assert instance.status == "running"
+    assert instance.tasks.filter(status="open", assignee=office["edu_head"]).exists()
+
+
+def test_withdrawing_through_the_api_ends_the_request_with_204(client, leave, office):
+    from tests.workflow.test_api_and_pages import api_client
+
+    instance = start_leave(office)
+    chief = api_client(client, "wf.chief")
+    refused = chief.post(f"/api/v1/workflow/instances/{instance.pk}/withdraw")
+    assert refused.status_code in (403, 404)
+    clerk = api_client(client, "wf.clerk")
+    answer = clerk.post(f"/api/v1/workflow/instances/{instance.pk}/withdraw")
+    assert answer.status_code == 204
+    assert clerk.get(f"/api/v1/workflow/instances/{instance.pk}").json()["status"] == "terminated"
+    again = clerk.post(f"/api/v1/workflow/instances/{instance.pk}/withdraw")
+    assert again.status_code == 403
+
+
+def test_a_process_whose_first_step_is_the_initiators_has_nothing_to_withdraw(office):
+    instance = services.start_instance(office["clerk"], process_key="outgoing_document")
+    assert not selectors.may_withdraw(office["clerk"], instance)
+    with pytest.raises(Conflict) as refused:
+        services.withdraw(office["clerk"], instance.pk)
+    assert "在您这里" in str(refused.value.message) or "with you" in str(refused.value.message)
+
+
+def test_the_task_page_says_whose_opinion_it_waits_for_and_what_completing_did(
+    client, leave, office
+):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.add_signer(office["chief"], approve.pk, username="wf.eduhead", reason="请把关")
+    client.force_login(office["chief"])
+    page = client.get(f"/workflow/tasks/{approve.pk}/").content.decode()
+    assert "正在等待 测试人员（加签）提出意见" in page
+    assert '<button class="btn btn-primary" type="submit" disabled>' in page
+    added = Task.objects.get(added_for=approve)
+    client.force_login(office["edu_head"])
+    answered = client.post(
+        f"/workflow/tasks/{added.pk}/",
+        {"action": "complete", "opinion": "同意"},
+        follow=True,
+    )
+    assert "您的意见已记录，由本环节办理人决定" in answered.content.decode()
+    client.force_login(office["chief"])
+    page = client.get(f"/workflow/tasks/{approve.pk}/").content.decode()
+    assert "正在等待" not in page
+    done = client.post(
+        f"/workflow/tasks/{approve.pk}/",
+        {"action": "complete", "f_approved": "on", "f_days_granted": "1"},
+        follow=True,
+    )
+    assert "已提交，流程已结束" in done.content.decode()

@@ -58,8 +58,38 @@ def test_a_task_handed_over_or_added_tells_the_new_performer(office):
     services.transfer_task(office["clerk"], draft.pk, to_username="wf.other", reason="请代拟")
     [note] = notes.for_user(office["other"])
     assert note.kind == "task" and note.actor == office["clerk"]
-    services.add_signer(office["other"], draft.pk, username="wf.eduhead")
-    assert notes.for_user(office["edu_head"]).get().kind == "task"
+    assert note.body == "请代拟"  # the reason travels with the task
+    services.add_signer(office["other"], draft.pk, username="wf.eduhead", reason="请把关数据")
+    added = notes.for_user(office["edu_head"]).get()
+    assert added.kind == "task" and added.body == "请把关数据"
+
+
+def test_nobody_hands_a_task_to_its_own_performer_or_adds_them_as_signer(office):
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    with pytest.raises(InvalidInput, match="测试人员"):
+        services.transfer_task(office["clerk"], draft.pk, to_username="wf.clerk")
+    with pytest.raises(InvalidInput):
+        services.add_signer(office["clerk"], draft.pk, username="wf.clerk")
+    services.add_signer(office["clerk"], draft.pk, username="wf.other")
+    with pytest.raises(InvalidInput):  # already asked, still to answer
+        services.add_signer(office["clerk"], draft.pk, username="wf.other")
+    draft.refresh_from_db()
+    assert draft.assignee == office["clerk"]
+    assert draft.added_signers.count() == 1
+    assert not notes.for_user(office["clerk"]).exists()
+
+
+def test_sending_back_tells_the_person_it_comes_back_to_and_why(office):
+    instance = started(office)
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    review = instance.tasks.get(status="open")
+    services.return_task(office["chief"], review.pk, opinion="数据需核实")
+    [note] = notes.for_user(office["clerk"])
+    assert note.kind == "returned" and note.body == "数据需核实"
+    assert "拟稿" in note.title and "关于开展安全检查的通知" in note.title
+    redraft = instance.tasks.get(status="open")
+    assert (note.object_type, note.object_id) == ("workflow.task", str(redraft.pk))
 
 
 def test_marking_read_touches_only_ones_own_notifications(office):

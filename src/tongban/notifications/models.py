@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     EXPIRY = "expiry", _("Certificate expiring")
     DOCUMENT = "document", _("Incoming document")
     CIRCULATE = "circulate", _("For reading")
+    RETURNED = "returned", _("Sent back")
 
 
 class Notification(models.Model):

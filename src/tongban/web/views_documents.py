@@ -44,7 +44,7 @@ from tongban.org import policy
 from tongban.org.models import Department
 from tongban.web import forms_documents as forms
 from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
-from tongban.web.views_workflow import _diagram, chosen_step
+from tongban.web.views_workflow import COMPLETION_MESSAGES, _diagram, chosen_step
 from tongban.workflow import selectors as workflow_selectors
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
@@ -330,12 +330,23 @@ def _act(request: StaffRequest, task: Task | None, forms_by_task: dict[int, Any]
                 user, int(task.instance.business_id), otp=data["otp"], opinion=data["opinion"]
             )
             return _("Sealed. The document goes on to distribution.")
-        workflow.complete_task(
+        done = workflow.complete_task(
             user, task.pk, data=_step_data(task.bpmn_id, data), opinion=data.get("opinion", "")
         )
     except ServiceError as exc:
         service_errors(form, exc)
         return None
+    outcome = workflow_selectors.completion_outcome(done)
+    if outcome != "moved":
+        return str(COMPLETION_MESSAGES[outcome])
+    if task.bpmn_id == "sign_off" and task.instance.business_type == services.OUTGOING:
+        number = (
+            Document.objects.filter(pk=int(task.instance.business_id))
+            .values_list("doc_number", flat=True)
+            .first()
+        )
+        if number:
+            return _("Signed off. The document's number is %(number)s.") % {"number": number}
     return _("Done. The document has moved on.")
 
 

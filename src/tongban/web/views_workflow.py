@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import InvalidInput, NotFound, ServiceError
@@ -69,6 +70,19 @@ def inbox(request: StaffRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _list_separator() -> str:
+    # Translators: between the names of a list of people (Chinese uses 、).
+    return _(", ")
+
+
+COMPLETION_MESSAGES = {
+    "opinion": gettext_lazy("Your opinion is recorded; the step's performer decides."),
+    "waiting": gettext_lazy("Done. The step waits for its other performers."),
+    "ended": gettext_lazy("Done. The process has ended."),
+    "moved": gettext_lazy("Done. The process has moved on."),
+}
 
 
 @login_required
@@ -129,10 +143,10 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
                 data = forms.process_values(form, process_fields)
                 if "approved" in form.fields:
                     data["approved"] = form.cleaned_data["approved"] != "no"
-                services.complete_task(
+                done = services.complete_task(
                     request.user, task.pk, data=data, opinion=form.cleaned_data["opinion"]
                 )
-                messages.success(request, _("Done. The process has moved on."))
+                messages.success(request, COMPLETION_MESSAGES[selectors.completion_outcome(done)])
                 return redirect("web:inbox")
         except ServiceError as exc:
             if action == "complete":
@@ -149,12 +163,17 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
             "task": task,
             "form": form,
             "instance": task.instance,
-            "history": selectors.history(task.instance),
+            "history": selectors.slip(task.instance),
             "diagram": _diagram(task.instance),
             "may_work": task.status == "open" and services._may_work(request.user, task),
             "claimable": task.status == "open" and task.assignee_id is None,
             "return_targets": selectors.return_targets(task) if task.status == "open" else [],
             "start_values": selectors.start_values(task.instance),
+            "pending_signers": _list_separator().join(
+                u.display_name for u in selectors.pending_signers(task)
+            )
+            if task.status == "open"
+            else "",
         },
         status=status,
     )
@@ -246,8 +265,15 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "withdraw":
-                services.withdraw(request.user, instance.pk)
-                messages.success(request, _("Withdrawn: the step is back with you."))
+                back = services.withdraw(
+                    request.user, instance.pk, reason=request.POST.get("reason", "")
+                )
+                messages.success(
+                    request,
+                    _("Withdrawn: the step is back with you.")
+                    if back
+                    else _("Withdrawn: the request has ended and nobody needs to act on it."),
+                )
             elif request.POST.get("action") == "terminate":
                 services.terminate_instance(
                     request.user, instance.pk, reason=request.POST.get("reason", "")
@@ -261,14 +287,13 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
         "web/instance_detail.html",
         {
             "instance": instance,
-            "history": selectors.history(instance),
+            "history": selectors.slip(instance),
             "diagram": _diagram(instance),
             "start_values": selectors.start_values(instance),
             "open_tasks": instance.tasks.filter(status="open").select_related("assignee"),
             "can_terminate": policy.can(request.user, Action.MANAGE_PROCESSES)
             and instance.status == "running",
-            "can_withdraw": instance.initiator_id == request.user.pk
-            and instance.status == "running",
+            "can_withdraw": selectors.may_withdraw(request.user, instance),
         },
     )
 

@@ -86,7 +86,8 @@ class ProcessInstance(models.Model):
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    COMPLETED = "completed", _("Completed")
+    # 已办理, not 已办结: a step is handled, only a process is finished.
+    COMPLETED = "completed", pgettext_lazy("task status", "Handled")
     CANCELLED = "cancelled", _("Cancelled")
 
 

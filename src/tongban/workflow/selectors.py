@@ -22,7 +22,7 @@ from tongban.workflow.models import (
     TaskCandidate,
     TaskStatus,
 )
-from tongban.workflow.services import _acting_for, _task_form
+from tongban.workflow.services import _acting_for, _task_form, _withdrawal
 
 SCOPES = ("todo", "done", "started")
 # Large columns a list never shows: the engine state, the BPMN and its spec.
@@ -231,9 +231,13 @@ def task_form(task: Task) -> list[dict[str, Any]]:
 def start_values(instance: ProcessInstance) -> list[tuple[str, str]]:
     """What the initiator filled in on the start form, as (label, value) to show: a choice by its
     label, yes/no in words, an empty field left out."""
+    return _shown(instance.definition.start_form or [], instance.variables or {})
+
+
+def _shown(form: list[dict[str, Any]], values: dict[str, Any]) -> list[tuple[str, str]]:
     shown = []
-    for spec in instance.definition.start_form or []:
-        value = (instance.variables or {}).get(spec["id"])
+    for spec in form:
+        value = values.get(spec["id"])
         if value is None or value == "":
             continue
         if spec.get("type") == "boolean":
@@ -260,6 +264,24 @@ def startable(user: Any) -> list[ProcessDefinition]:
 
 def history(instance: ProcessInstance) -> QuerySet[HistoryEvent]:
     return instance.history.select_related("actor").order_by("at", "id")
+
+
+def slip(instance: ProcessInstance) -> list[HistoryEvent]:
+    """The processing slip (处理笺) for the pages: the history, each completion with what its
+    performer filled in on the step's form (``values``: label and value), so that the
+    initiator and the next approver see the decision, not only the opinion."""
+    events = list(history(instance).select_related("task"))
+    forms = {
+        step: meta.get("form") or []
+        for step, meta in (instance.definition.user_tasks or {}).items()
+    }
+    for event in events:
+        task = event.task
+        form = (
+            forms.get(task.bpmn_id, []) if task is not None and event.action == "complete" else []
+        )
+        event.values = _shown(form, task.data or {}) if form and task is not None else []  # type: ignore[attr-defined]
+    return events
 
 
 def definitions(user: Any) -> QuerySet[ProcessDefinition]:
@@ -324,3 +346,33 @@ def diagram_states(instance: ProcessInstance) -> dict[str, str]:
         elif status == TaskStatus.COMPLETED:
             states.setdefault(bpmn_id, "done")
     return states
+
+
+def may_withdraw(user: Any, instance: ProcessInstance) -> bool:
+    """Whether 撤回 would work for ``user`` now (the page offers it only then)."""
+    return _withdrawal(user, instance)[0] is not None
+
+
+def pending_signers(task: Task) -> list[Any]:
+    """The people added to ``task`` (加签) whose opinion it still waits for."""
+    return [
+        t.assignee
+        for t in task.added_signers.filter(status=TaskStatus.OPEN).select_related("assignee")
+        if t.assignee is not None
+    ]
+
+
+def completion_outcome(task: Task) -> str:
+    """What completing ``task`` did, for the message the person reads: ``opinion`` (an added
+    signer's opinion, the step does not move), ``waiting`` (other performers of the same step,
+    a countersign, still to act), ``ended`` (the process is over) or ``moved``."""
+    if task.added_for_id is not None:
+        return "opinion"
+    instance = ProcessInstance.objects.only("status").get(pk=task.instance_id)
+    if instance.status != "running":
+        return "ended"
+    if Task.objects.filter(
+        instance_id=task.instance_id, bpmn_id=task.bpmn_id, status=TaskStatus.OPEN
+    ).exists():
+        return "waiting"
+    return "moved"

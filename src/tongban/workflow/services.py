@@ -593,6 +593,7 @@ def _notify_performers(task: Task, *, kind: str, by: User | None, message: str =
     title_by_kind = {
         "urge": _("Reminder: %(step)s of “%(title)s”"),
         "task": _("New task: %(step)s of “%(title)s”"),
+        "returned": _("Sent back to you: %(step)s of “%(title)s”"),
     }
     notifications.notify(
         recipients,
@@ -652,6 +653,18 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             raise NotFound()
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
+        if target.pk in (actor.pk, task.assignee_id):
+            raise InvalidInput(
+                _("Add someone else: this step is already with %(who)s.")
+                % {"who": target.display_name},
+                field="to",
+            )
+        if task.added_signers.filter(status=TaskStatus.OPEN, assignee=target).exists():
+            raise InvalidInput(
+                _("%(who)s has already been asked for an opinion on this step.")
+                % {"who": target.display_name},
+                field="to",
+            )
         _check_performer(task, target, added=True)
         added = Task.objects.create(
             instance_id=task.instance_id,
@@ -672,7 +685,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             detail=f"+ {target.display_name}",
             after={"signer": target.username, "reason": reason[:200]},
         )
-        _notify_performers(added, kind="task", by=actor)
+        _notify_performers(added, kind="task", by=actor, message=reason)
     return added
 
 
@@ -711,6 +724,12 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
             raise NotFound()
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
+        if target.pk in (actor.pk, task.assignee_id):
+            raise InvalidInput(
+                _("Hand the task to someone else: it is already with %(who)s.")
+                % {"who": target.display_name},
+                field="to",
+            )
         _check_performer(task, target, added=False)
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
@@ -724,7 +743,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
             before={"assignee": before},
             after={"assignee": target.username, "reason": reason[:200]},
         )
-        _notify_performers(task, kind="task", by=actor)
+        _notify_performers(task, kind="task", by=actor, message=reason)
     return task
 
 
@@ -767,22 +786,27 @@ def terminate_instance(actor: User, instance_id: int, *, reason: str) -> Process
         instance = _locked_instance(instance_id)
         if instance.status != InstanceStatus.RUNNING:
             raise Conflict(_("Only a running process can be terminated."))
-        wf = _restore(instance)
-        wf.cancel()
-        instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
-        instance.state = wf.state()
-        instance.status = InstanceStatus.TERMINATED
-        instance.ended_at = timezone.now()
-        instance.revision += 1
-        instance.next_timer_at = None
-        instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
-        _sync_inbox(instance.pk)
-        HistoryEvent.objects.create(
-            instance=instance, action="terminate", actor=actor, opinion=reason[:2000]
-        )
-        _changed(instance, "terminate")
-        record("workflow.instance.terminate", obj=instance, after={"reason": reason[:200]})
+        _end(instance, actor, action="terminate", reason=reason)
     return instance
+
+
+def _end(instance: ProcessInstance, actor: User, *, action: str, reason: str) -> None:
+    """End a running instance before its end event: terminated (终止) or withdrawn (撤回)."""
+    wf = _restore(instance)
+    wf.cancel()
+    instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    instance.state = wf.state()
+    instance.status = InstanceStatus.TERMINATED
+    instance.ended_at = timezone.now()
+    instance.revision += 1
+    instance.next_timer_at = None
+    instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
+    _sync_inbox(instance.pk)
+    HistoryEvent.objects.create(
+        instance=instance, action=action, actor=actor, opinion=reason[:2000]
+    )
+    _changed(instance, action)
+    record(f"workflow.instance.{action}", obj=instance, after={"reason": reason[:200]})
 
 
 def _go_back(
@@ -809,6 +833,10 @@ def _go_back(
         new.assignee_id = target.completed_by_id  # back to the person who did that step
         new.save(update_fields=["assignee"])
     _sync_inbox(instance.pk)
+    if new is not None:
+        # The person it comes back to learns why, without opening the slip.
+        new.instance = instance
+        _notify_performers(new, kind="returned", by=actor, message=opinion)
     HistoryEvent.objects.create(
         instance=instance,
         task=new,
@@ -864,32 +892,66 @@ def return_task(
         return _go_back(actor, instance, target, "return", opinion)
 
 
-def withdraw(actor: User, instance_id: int) -> Task:
-    """The initiator takes the document back while the next step is untouched (撤回)."""
+WITHDRAW_ENDS = "end"
+
+
+def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | None, str]:
+    """What 撤回 does now, and why not when it cannot.
+
+    - The initiator did a step (拟稿) and nobody has acted since: back to that step (a Task).
+    - The initiator only started it (a request with a start form) and the first step is
+      untouched: the request ends (``WITHDRAW_ENDS``), as a citizen or clerk takes back a
+      request sent by mistake.
+    - Otherwise None, with the reason in the user's words.
+    """
+    if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
+        return None, _("Only the initiator can withdraw a running process.")
+    acted = _("The next step has already acted; the document can no longer be withdrawn.")
+    last = (
+        instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
+        .order_by("-completed_at", "-id")
+        .first()
+    )
+    if last is not None and last.completed_by_id != actor.pk:
+        return None, acted
+    if last is None and _open_tasks_of(instance, actor).exists():
+        return None, _("The process is with you; there is nothing to withdraw.")
+    # Untouched: nobody but the initiator has done anything since the initiator's step (or
+    # since the start). A deadline's escalation has no actor and counts as touched.
+    later = HistoryEvent.objects.filter(instance=instance).exclude(
+        action__in=("unmatched", "start")
+    )
+    if last is not None:
+        later = later.filter(at__gt=last.completed_at)
+    if later.exclude(actor=actor).exists():
+        return None, acted
+    return (last if last is not None else WITHDRAW_ENDS), ""
+
+
+def _open_tasks_of(instance: ProcessInstance, user: User) -> QuerySet[Task]:
+    return instance.tasks.filter(status=TaskStatus.OPEN).filter(
+        Q(assignee=user) | Q(assignee__isnull=True, candidates__user=user)
+    )
+
+
+def withdraw(actor: User, instance_id: int, *, reason: str = "") -> Task | None:
+    """The initiator takes the process back while the next step is untouched (撤回): back to
+    the initiator's own step (that task is returned), or, when the initiator only started it,
+    the request ends (None is returned; the instance is terminated)."""
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise InvalidInput(_("A reason has at most 2,000 characters."), field="reason")
     with transaction.atomic():
         instance = _locked_instance(instance_id)
-        if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
-            raise Forbidden(_("Only the initiator can withdraw a running process."))
-        last = (
-            instance.tasks.filter(status=TaskStatus.COMPLETED)
-            .order_by("-completed_at", "-id")
-            .first()
-        )
-        if last is None or last.completed_by_id != actor.pk:
-            raise Conflict(
-                _("The next step has already acted; the document can no longer be withdrawn.")
-            )
-        # Untouched: nobody but the initiator has done anything since the initiator's step.
-        later = (
-            HistoryEvent.objects.filter(instance=instance, at__gt=last.completed_at)
-            .exclude(action="unmatched")
-            .exclude(actor=actor)
-        )
-        if later.exists():
-            raise Conflict(
-                _("The next step has already acted; the document can no longer be withdrawn.")
-            )
-        return _go_back(actor, instance, last, "withdraw", "")
+        target, refusal = _withdrawal(actor, instance)
+        if target is None:
+            if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
+                raise Forbidden(refusal)
+            raise Conflict(refusal)
+        if isinstance(target, Task):
+            return _go_back(actor, instance, target, "withdraw", reason)
+        _end(instance, actor, action="withdraw", reason=reason)
+    return None
 
 
 # --- deadlines -----------------------------------------------------------------------------

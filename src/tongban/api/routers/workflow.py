@@ -104,10 +104,16 @@ def terminate(request: ApiRequest, instance_id: int, payload: ReasonIn) -> objec
 
 
 @router.post(
-    "/workflow/instances/{instance_id}/withdraw", response=TaskOut, summary="Withdraw (撤回)"
+    "/workflow/instances/{instance_id}/withdraw",
+    response={200: TaskOut, 204: None},
+    summary="Withdraw (撤回)",
+    description="Back to the initiator's own step (200, that task); when the initiator only "
+    "started the process and its first step is untouched, the process ends (204; the instance "
+    "is then terminated).",
 )
 def withdraw(request: ApiRequest, instance_id: int) -> object:
-    return services.withdraw(request.auth, instance_id)
+    back = services.withdraw(request.auth, instance_id)
+    return back if back is not None else (204, None)
 
 
 @router.get(
