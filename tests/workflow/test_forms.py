@@ -33,9 +33,21 @@ def test_the_forms_are_read_at_import(leave):
     assert (
         kind["choices"] == [["annual", "年休假"], ["sick", "病假"]] and kind["default"] == "annual"
     )
-    assert not reason["required"]
+    assert not reason["required"] and reason["maxlength"] == 500
+    assert (days["min"], days["max"], days["readonly"]) == (1, 180, False)
     assert [f["id"] for f in leave.user_tasks["approve"]["form"]] == ["approved", "days_granted"]
     assert [f["id"] for f in leave.user_tasks["bureau_approve"]["form"]] == ["approved"]
+
+
+REASON_FIELD = LEAVE[LEAVE.index(b'<camunda:formField id="reason"') :]
+REASON_FIELD = REASON_FIELD[: REASON_FIELD.index(b"</camunda:formField>") + 20]
+
+
+def limited(kind: str, constraint: str) -> str:
+    return (
+        f'<camunda:formField id="n" type="{kind}"><camunda:validation>'
+        f"<camunda:constraint {constraint} /></camunda:validation></camunda:formField>"
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,13 +59,18 @@ def test_the_forms_are_read_at_import(leave):
         ('<camunda:formField id="kind" type="enum" />', "without values"),
         ('<camunda:formField id="initiator" type="string" />', "the platform sets itself"),
         ('<camunda:formField id="approve_opinion" type="string" />', "the platform sets itself"),
+        # Constraints: a Java validator, one that does not fit the type, a limit not a number.
+        (limited("long", 'name="validator" config="com.example.Check"'), "constraint “validator”"),
+        (limited("string", 'name="min" config="1"'), "does not check on a string"),
+        (limited("long", 'name="max" config="ten"'), "needs a whole number"),
+        (
+            limited("long", 'name="min" config="5" /><camunda:constraint name="max" config="1"'),
+            "above",
+        ),
     ],
 )
 def test_a_form_field_tongban_cannot_fill_is_refused_naming_it(field, message):
-    xml = LEAVE.replace(
-        b'<camunda:formField id="reason" label="\xe4\xba\x8b\xe7\x94\xb1" type="string" />',
-        field.encode(),
-    )
+    xml = LEAVE.replace(REASON_FIELD, field.encode())
     assert xml != LEAVE
     with pytest.raises(engine.DefinitionError, match=message) as refused:
         engine.parse_definition(xml)
@@ -78,6 +95,18 @@ def test_start_checks_the_start_form_and_writes_nothing_when_it_is_wrong(leave, 
                 office["clerk"],
                 process_key="leave_request",
                 variables={"days": 2, "first_day": "12/07/2026"},
+            )
+        with pytest.raises(InvalidInput, match="“请假天数” is from 1 to 180"):
+            services.start_instance(
+                office["clerk"],
+                process_key="leave_request",
+                variables={"days": -2, "first_day": "2026-12-07"},
+            )
+        with pytest.raises(InvalidInput, match="“事由” has at most 500 characters"):
+            services.start_instance(
+                office["clerk"],
+                process_key="leave_request",
+                variables={"days": 2, "first_day": "2026-12-07", "reason": "长" * 501},
             )
         with pytest.raises(InvalidInput, match="Choose one of the values"):
             services.start_instance(
@@ -167,6 +196,7 @@ def test_the_start_page_lists_hand_started_processes_and_starts_one(client, leav
 
     page = client.get("/workflow/start/leave_request/").content.decode()
     assert 'name="f_days"' in page and 'type="date"' in page and "年休假" in page
+    assert 'min="1"' in page and 'max="180"' in page and 'maxlength="500"' in page
     refused = client.post(
         "/workflow/start/leave_request/", {"title": "年假", "f_days": "", "f_first_day": ""}
     )
@@ -269,6 +299,7 @@ def start_leave(office, days=1):
 
 def test_a_request_nobody_has_touched_is_withdrawn_and_ends(client, leave, office):
     instance = start_leave(office)
+    assert instance.title == "请假申请（测试人员）"  # no title given: whose request it is
     assert selectors.may_withdraw(office["clerk"], instance)
     assert not selectors.may_withdraw(office["chief"], instance)
     client.force_login(office["clerk"])
@@ -354,3 +385,10 @@ def test_the_task_page_says_whose_opinion_it_waits_for_and_what_completing_did(
         follow=True,
     )
     assert "已提交，流程已结束" in done.content.decode()
+
+
+def test_a_read_only_field_is_never_taken_from_the_person():
+    from tongban.workflow import fields
+
+    form = [{"id": "grade", "label": "等级", "type": "long", "readonly": True, "required": True}]
+    assert fields.checked(form, {"grade": 9, "other": 1}) == {"other": 1}

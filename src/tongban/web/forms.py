@@ -167,7 +167,13 @@ def add_process_fields(form: forms.Form, fields: list[dict[str, Any]]) -> None:
         kind = spec.get("type")
         field: forms.Field
         if kind == "long":
-            field = forms.IntegerField(label=label, required=required, initial=initial)
+            field = forms.IntegerField(
+                label=label,
+                required=required,
+                initial=initial,
+                min_value=spec.get("min"),
+                max_value=spec.get("max"),
+            )
         elif kind == "boolean":
             field = forms.BooleanField(label=label, required=False, initial=initial)
         elif kind == "date":
@@ -188,9 +194,17 @@ def add_process_fields(form: forms.Form, fields: list[dict[str, Any]]) -> None:
                 choices=choices if initial else [("", "—"), *choices],
             )
         else:
+            longest = spec.get("maxlength")
             field = forms.CharField(
-                label=label, required=required, initial=initial, max_length=2000
+                label=label,
+                required=required,
+                initial=initial,
+                min_length=spec.get("minlength"),
+                max_length=min(longest, 2000) if longest is not None else 2000,
             )
+        if spec.get("readonly"):
+            field.disabled = True  # shown; the services ignore a value sent anyway
+            field.required = False
         form.fields[PROCESS_FIELD_PREFIX + spec["id"]] = field
 
 

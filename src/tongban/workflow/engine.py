@@ -73,6 +73,24 @@ class FormField:
     default: str = ""
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # enum: (value, label)
+    # Camunda's built-in constraints: min/max for a number, minlength/maxlength for text, and
+    # readonly (shown, never changed by the person: the default or the variable stands).
+    minimum: int | None = None
+    maximum: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    readonly: bool = False
+
+
+# The constraints of camunda:validation that tongban checks, by the field types they fit.
+FORM_CONSTRAINTS = {
+    "required": FORM_TYPES,
+    "readonly": FORM_TYPES,
+    "min": ("long",),
+    "max": ("long",),
+    "minlength": ("string",),
+    "maxlength": ("string",),
+}
 
 
 @dataclass(frozen=True)
@@ -253,20 +271,66 @@ def _form(el: Any) -> tuple[FormField, ...]:
                 f"{element_id}: form field “{field_id}” is a choice (enum) without values",
                 element_id,
             )
+        limits = _constraints(item, element_id, field_id, kind)
         fields.append(
             FormField(
                 id=field_id,
                 label=(item.get("label") or field_id).replace("\n", " ").strip()[:200],
                 type=kind,
                 default=(item.get("defaultValue") or "").strip(),
-                required=any(
-                    (c.get("name") or "") == "required"
-                    for c in item.iter(f"{{{CAMUNDA_NS}}}constraint")
-                ),
+                required="required" in limits,
                 choices=choices,
+                minimum=limits.get("min"),
+                maximum=limits.get("max"),
+                min_length=limits.get("minlength"),
+                max_length=limits.get("maxlength"),
+                readonly="readonly" in limits,
             )
         )
     return tuple(fields)
+
+
+def _constraints(item: Any, element_id: str, field_id: str, kind: str) -> dict[str, int | None]:
+    """A form field's ``camunda:constraint`` elements, by name: a number for min/max/minlength/
+    maxlength, None for required/readonly. One tongban cannot check (a custom ``validator``, a
+    Java class) or that does not fit the field's type is refused, naming both: a limit that
+    silently does nothing would let through what the modeller meant to stop."""
+    limits: dict[str, int | None] = {}
+    for constraint in item.iter(f"{{{CAMUNDA_NS}}}constraint"):
+        name = (constraint.get("name") or "").strip()
+        if kind not in FORM_CONSTRAINTS.get(name, ()):
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}” has the constraint “{name}”, which tongban "
+                f"does not check on a {kind} field (it checks required and readonly, min and max "
+                "on long, minlength and maxlength on string)",
+                element_id,
+            )
+        if name in ("required", "readonly"):
+            limits[name] = None
+            continue
+        config = (constraint.get("config") or "").strip()
+        try:
+            value = int(config)
+        except ValueError:
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}”: the constraint “{name}” needs a whole "
+                f"number, not “{config}”",
+                element_id,
+            ) from None
+        if name in ("minlength", "maxlength") and value < 0:
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}”: {name} cannot be negative", element_id
+            )
+        limits[name] = value
+    for low, high in (("min", "max"), ("minlength", "maxlength")):
+        low_value, high_value = limits.get(low), limits.get(high)
+        if low_value is not None and high_value is not None and low_value > high_value:
+            raise DefinitionError(
+                f"{element_id}: form field “{field_id}”: {low} {low_value} is above {high} "
+                f"{high_value}",
+                element_id,
+            )
+    return limits
 
 
 def _check_form_ids(parsed: ParsedDefinition) -> None:

@@ -36,6 +36,10 @@ def checked(form: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dic
     out = dict(values)
     for field in form:
         key, label = str(field["id"]), str(field.get("label") or field["id"])
+        if field.get("readonly"):
+            # Shown, never taken from the person: what the process holds stands.
+            out.pop(key, None)
+            continue
         value = out.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if field.get("type") == "boolean":
@@ -52,8 +56,42 @@ def checked(form: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dic
             else:
                 out.pop(key, None)
                 continue
-        out[key] = _typed(field, label, value)
+        out[key] = _within_limits(field, label, _typed(field, label, value))
     return out
+
+
+def _within_limits(field: Mapping[str, Any], label: str, value: Any) -> Any:
+    """Camunda's min/max (a number) and minlength/maxlength (text), as the BPMN sets them."""
+    key = str(field["id"])
+    low, high = field.get("min"), field.get("max")
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if number and ((low is not None and value < low) or (high is not None and value > high)):
+        raise InvalidInput(_range_message(label, low, high), field=key)
+    shortest, longest = field.get("minlength"), field.get("maxlength")
+    if isinstance(value, str) and field.get("type", "string") == "string":
+        if shortest is not None and len(value) < shortest:
+            raise InvalidInput(
+                _("“%(field)s” needs at least %(n)s characters.") % {"field": label, "n": shortest},
+                field=key,
+            )
+        if longest is not None and len(value) > longest:
+            raise InvalidInput(
+                _("“%(field)s” has at most %(n)s characters.") % {"field": label, "n": longest},
+                field=key,
+            )
+    return value
+
+
+def _range_message(label: str, low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return _("“%(field)s” is from %(low)s to %(high)s.") % {
+            "field": label,
+            "low": low,
+            "high": high,
+        }
+    if low is not None:
+        return _("“%(field)s” is at least %(low)s.") % {"field": label, "low": low}
+    return _("“%(field)s” is at most %(high)s.") % {"field": label, "high": high}
 
 
 def _typed(field: Mapping[str, Any], label: str, value: Any) -> Any:

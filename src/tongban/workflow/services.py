@@ -64,6 +64,11 @@ def _field_dict(form_field: engine.FormField) -> dict[str, Any]:
         "default": form_field.default,
         "required": form_field.required,
         "choices": [list(choice) for choice in form_field.choices],
+        "min": form_field.minimum,
+        "max": form_field.maximum,
+        "minlength": form_field.min_length,
+        "maxlength": form_field.max_length,
+        "readonly": form_field.readonly,
     }
 
 
@@ -386,7 +391,8 @@ def start_instance(
             definition=definition,
             initiator=actor,
             department=staff.department,
-            title=(title or definition.name)[:200],
+            # Without a title, whose request it is: ten "请假申请" rows in one inbox say nothing.
+            title=(title.strip() or f"{definition.name}（{actor.display_name}）")[:200],
             business_type=business_type[:100],
             business_id=str(business_id)[:64],
             variables=user_variables,
