@@ -292,3 +292,28 @@ def test_import_pages_show_progress_and_the_report(gov):
     assert "hx-post" not in fragment and re.search(r"2\s*/\s*2|2 of 2|2 个", fragment)
     report = clerk.get(url).content.decode()
     assert "示财发〔2025〕3号" in report
+
+
+def test_the_process_administrator_terminates_a_documents_process_from_the_monitor(gov, sysadmin):
+    from .conftest import complete, draft
+
+    document = draft(gov)
+    complete(gov["drafter"], document, "draft", opinion="请核稿：涉及敏感数据")
+    admin = as_user(sysadmin)
+    monitor = admin.get("/workflow/monitor/").content.decode()
+    assert f'href="/workflow/monitor/{document.instance_id}/"' in monitor
+    # The document's own page stays shut to the administrator (三员分立) …
+    assert admin.get(f"/workflow/instances/{document.instance_id}/").status_code == 404
+    # … the monitor's page shows where it stands, not what it says.
+    page = admin.get(f"/workflow/monitor/{document.instance_id}/").content.decode()
+    assert "核稿" in page and "涉及敏感数据" not in page and document.body[:10] not in page
+    refused = admin.post(f"/workflow/monitor/{document.instance_id}/", {"reason": ""}, follow=True)
+    assert "请说明终止流程的原因" in refused.content.decode()
+    document.refresh_from_db()
+    assert document.stage == Stage.REVIEW
+    admin.post(f"/workflow/monitor/{document.instance_id}/", {"reason": "重复发文"})
+    document.refresh_from_db()
+    assert document.stage == Stage.CANCELLED
+    assert not Task.objects.filter(instance_id=document.instance_id, status="open").exists()
+    drafter = as_user(gov["drafter"])
+    assert drafter.get(f"/workflow/monitor/{document.instance_id}/").status_code == 403

@@ -86,6 +86,11 @@ urlpatterns = [
     path("workflow/start/", views_workflow.start_list, name="process_start_list"),
     path("workflow/start/<str:key>/", views_workflow.start_process, name="process_start"),
     path("workflow/monitor/", views_workflow.monitor, name="monitor"),
+    path(
+        "workflow/monitor/<int:instance_id>/",
+        views_workflow.monitor_instance,
+        name="monitor_instance",
+    ),
     path("workflow/definitions/<str:key>/model/", views_workflow.modeler, name="modeler"),
     path("documents/", views_documents.documents, name="documents"),
     path("documents/new/", views_documents.document_new, name="document_new"),

@@ -21,7 +21,7 @@ from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.web import forms
 from tongban.web.views import StaffRequest, handles_not_found, service_errors
-from tongban.workflow import diagram, selectors, services
+from tongban.workflow import diagram, hooks, selectors, services
 
 # Processes that belong to an object with a page of its own (hooks registered by a domain).
 BUSINESS_PAGES = {
@@ -333,6 +333,35 @@ def definitions(request: StaffRequest) -> HttpResponse:
 def monitor(request: StaffRequest) -> HttpResponse:
     key = request.GET.get("process", "")[:100]
     return render(request, "web/monitor.html", selectors.monitor(request.user, key))
+
+
+@login_required
+@handles_not_found
+@require_http_methods(["GET", "POST"])
+def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
+    """One instance as the monitor sees it: its steps and performers, and 终止."""
+    instance = selectors.monitored_instance(request.user, instance_id)
+    if request.method == "POST":
+        try:
+            services.terminate_instance(
+                request.user, instance.pk, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The process was terminated."))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("web:monitor_instance", instance_id=instance.pk)
+    owned = instance.business_type in hooks.owned_types()
+    return render(
+        request,
+        "web/monitor_instance.html",
+        {
+            "instance": instance,
+            "open_tasks": selectors.open_steps(instance),
+            "diagram": _diagram(instance),
+            "full_page": not owned,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

@@ -337,6 +337,31 @@ def monitor(user: Any, process_key: str = "") -> dict[str, Any]:
     }
 
 
+def monitored_instance(user: Any, pk: int) -> ProcessInstance:
+    """Any instance, for the process administrator's monitor: where it stands and who has it,
+    to act on a stuck or overdue one (终止). A document's content and opinions stay on the
+    document's page, under its own rules; the monitor page does not show them."""
+    policy.require(user, Action.MANAGE_PROCESSES)
+    instance = (
+        ProcessInstance.objects.select_related("definition", "initiator")
+        .defer("state", "variables")
+        .filter(pk=pk)
+        .first()
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def open_steps(instance: ProcessInstance) -> QuerySet[Task]:
+    """The instance's open tasks with their performers, due first."""
+    return (
+        instance.tasks.filter(status=TaskStatus.OPEN)
+        .select_related("assignee")
+        .order_by("due_on", "pk")
+    )
+
+
 def diagram_states(instance: ProcessInstance) -> dict[str, str]:
     """bpmn id → done / current, from the task rows and the history."""
     states: dict[str, str] = {}
