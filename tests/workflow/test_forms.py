@@ -392,3 +392,39 @@ def test_a_read_only_field_is_never_taken_from_the_person():
 
     form = [{"id": "grade", "label": "等级", "type": "long", "readonly": True, "required": True}]
     assert fields.checked(form, {"grade": 9, "other": 1}) == {"other": 1}
+
+
+def test_nobody_approves_their_own_request(leave, office, make_staff):
+    # The division head's own leave: she is the only division head of her division, so the
+    # approval goes up to the head of the bureau, never back to her.
+    own = services.start_instance(
+        office["chief"],
+        process_key="leave_request",
+        variables={"days": 5, "first_day": "2026-12-08"},
+    )
+    approve = Task.objects.get(instance=own, bpmn_id="approve")
+    assert approve.assignee == office["edu_head"]
+    assert not selectors.inbox(office["chief"], selectors.InboxFilter("todo")).exists()
+    # With a second division head there, she approves it instead; a clerk's leave still goes to
+    # both division heads to claim.
+    second = make_staff("edu_basic", "wf.chief2", role="division_head").user
+    again = services.start_instance(
+        office["chief"],
+        process_key="leave_request",
+        variables={"days": 1, "first_day": "2026-12-09"},
+    )
+    assert Task.objects.get(instance=again, bpmn_id="approve").assignee == second
+    clerk_leave = start_leave(office)
+    shared = Task.objects.get(instance=clerk_leave, bpmn_id="approve")
+    assert shared.assignee is None
+    assert set(shared.candidates.values_list("user__username", flat=True)) == {
+        "wf.chief",
+        "wf.chief2",
+    }
+
+
+def test_exclude_initiator_is_true_or_false():
+    xml = LEAVE.replace(b'tongban:excludeInitiator="true"', b'tongban:excludeInitiator="ja"', 1)
+    with pytest.raises(engine.DefinitionError, match="excludeInitiator") as refused:
+        engine.parse_definition(xml)
+    assert refused.value.element_id == "approve"

@@ -105,6 +105,9 @@ class UserTaskMeta:
     due_working_days: int | str | None = None  # a number, or "${variable}" holding one
     multi_instance: bool = False
     form: tuple[FormField, ...] = ()
+    # tongban:excludeInitiator="true": whoever started the process never performs this step
+    # (an approval: nobody approves their own request).
+    exclude_initiator: bool = False
 
 
 ESCALATIONS = ("notify", "reassign")
@@ -380,8 +383,20 @@ def _user_tasks(process: Any) -> dict[str, UserTaskMeta]:
             due_working_days=_due_working_days(el),
             multi_instance=any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in el),
             form=_form(el),
+            exclude_initiator=_flag(el, "excludeInitiator"),
         )
     return out
+
+
+def _flag(el: Any, name: str) -> bool:
+    """A tongban:NAME="true|false" attribute; anything else is refused naming the element."""
+    value = _attr(el, PLATFORM_NS, name).lower()
+    if value not in ("", "true", "false"):
+        element_id = el.get("id") or ""
+        raise DefinitionError(
+            f"{element_id}: tongban:{name} is true or false, not “{value}”", element_id
+        )
+    return value == "true"
 
 
 def _timers(process: Any) -> dict[str, TimerMeta]:

@@ -11,6 +11,9 @@ users can draw it:
                                              whose assignment reaches that department by its
                                              scope (subtree, all) counts too.
 A task that names nobody, or whose names match nobody, goes to the initiator.
+  tongban:excludeInitiator="true"            the initiator is never a performer of the step
+                                             (an approval); when nobody else is named, the
+                                             initiator's supervisors are (``supervisors_of``).
 """
 
 from __future__ import annotations
@@ -121,9 +124,10 @@ def resolve(
 ) -> Resolution:
     directory = directory or Directory()
     out = Resolution()
+    exclude = bool(meta.get("exclude_initiator"))
     if meta.get("assignee"):
         name = _value(meta["assignee"], variables)
-        users = _users([name]) if name else []
+        users = [u for u in (_users([name]) if name else []) if not exclude or u != initiator]
         if users:
             out.assignee = users[0]
             out.label = users[0].display_name
@@ -149,11 +153,20 @@ def resolve(
         labels.append(f"{role_name or role.strip()}（{department.name if department else code}）")
     out.candidates = sorted(set(candidates), key=lambda u: u.username)
     out.label = ", ".join(labels) or ", ".join(u.display_name for u in out.candidates)
+    if exclude:
+        out.candidates = [u for u in out.candidates if u != initiator]
+        if not out.candidates:
+            # Nobody else holds the role here (the initiator is its only holder): the step goes
+            # up, as a division head's own request goes to the head of the bureau.
+            out.candidates = supervisors_of(initiator)
+            out.label = ", ".join(u.display_name for u in out.candidates)
     if len(out.candidates) == 1:
         out.assignee, out.candidates = out.candidates[0], []
     if out.assignee is None and not out.candidates:
         out.assignee = initiator
         out.label = initiator.display_name
+        if exclude:
+            out.unmatched.append("someone other than the initiator")
     return out
 
 

@@ -53,6 +53,7 @@ def _meta_dict(meta: engine.UserTaskMeta) -> dict[str, Any]:
         "due_working_days": meta.due_working_days,
         "multi_instance": meta.multi_instance,
         "form": [_field_dict(f) for f in meta.form],
+        "exclude_initiator": meta.exclude_initiator,
     }
 
 
