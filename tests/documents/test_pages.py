@@ -87,6 +87,10 @@ def test_a_document_through_the_web_pages(sealing):
     keeper = as_user(gov["keeper"])
     queue = keeper.get("/documents/seal/").content.decode()
     assert document.doc_number in queue
+    # Nothing is chosen for the keeper: each official copy is checked, then ticked.
+    assert f'name="documents" value="{document.pk}">' in queue and " checked>" not in queue
+    kept = keeper.post("/documents/seal/", {"documents": [document.pk], "otp": ""})
+    assert f'value="{document.pk}" checked>' in kept.content.decode()  # a wrong code keeps it
     with time_machine.travel(timezone.now() + timedelta(seconds=40), tick=True):
         sealed = keeper.post("/documents/seal/", {"documents": [document.pk], "otp": otp()})
     assert sealed.status_code == 302

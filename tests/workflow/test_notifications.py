@@ -181,3 +181,23 @@ def test_urging_from_the_task_page_sends_the_message(client, office):
     assert notes.for_user(office["other"]).filter(kind="urge", body="明天上午前完成").exists()
     page = client.get(f"/workflow/tasks/{draft.pk}/").content.decode()
     assert "上次催办" in page
+
+
+def test_a_step_is_urged_at_most_once_an_hour(office):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from tongban.core.errors import Conflict
+
+    instance = started(office)
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    review = instance.tasks.get(status="open")
+    services.urge_task(office["clerk"], review.pk, message="请尽快")
+    with pytest.raises(Conflict, match="后可再次催办"):
+        services.urge_task(office["clerk"], review.pk, message="再催")
+    assert notes.for_user(office["chief"]).count() == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        services.urge_task(office["clerk"], review.pk, message="再催")
+    assert notes.for_user(office["chief"]).count() == 2

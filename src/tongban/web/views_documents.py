@@ -970,6 +970,13 @@ def seal_queue(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "web/documents/seal_queue.html",
-        {"form": form, "waiting": waiting, "section": "documents", "tab": "seal"},
+        {
+            "form": form,
+            "waiting": waiting,
+            # Nothing is ticked for the keeper: each copy is checked and chosen (逐份核对).
+            "chosen": {int(x) for x in request.POST.getlist("documents") if x.isdigit()},
+            "section": "documents",
+            "tab": "seal",
+        },
         status=422 if request.method == "POST" else 200,
     )

@@ -754,6 +754,11 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
     return task
 
 
+# One reminder an hour per step: a second click a minute later notifies nobody anew, it only
+# annoys (and every candidate of a shared step gets each one).
+URGE_INTERVAL = timedelta(hours=1)
+
+
 def urge_task(actor: User, task_id: int, *, message: str = "") -> Task:
     """Remind the performer (催办): the initiator or a process administrator may. The assignee,
     or every candidate of an unclaimed task, gets a notification."""
@@ -770,7 +775,17 @@ def urge_task(actor: User, task_id: int, *, message: str = "") -> Task:
         task = _open_task_locked(task_id)
         if task is None:
             raise Conflict(_("This task was already handled."))
-        task.urged_at = timezone.now()
+        now = timezone.now()
+        if task.urged_at is not None and now - task.urged_at < URGE_INTERVAL:
+            again = timezone.localtime(task.urged_at + URGE_INTERVAL)
+            raise Conflict(
+                _("This step was urged at %(at)s; it can be urged again from %(again)s.")
+                % {
+                    "at": timezone.localtime(task.urged_at).strftime("%H:%M"),
+                    "again": again.strftime("%H:%M"),
+                }
+            )
+        task.urged_at = now
         task.save(update_fields=["urged_at"])
         recipients = _notify_performers(task, kind="urge", by=actor, message=message)
         _step_event(
