@@ -71,6 +71,7 @@ $(HTMX_DST): node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/assets/
+	cp node_modules/camunda-bpmn-moddle/resources/camunda.json $(VENDOR)/bpmn-js/camunda-moddle.json
 	touch $@
 
 messages: $(VENV)/.installed

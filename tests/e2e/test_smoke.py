@@ -385,5 +385,31 @@ def test_the_modeler_opens_a_process_without_script_errors(served, browser):
     page.goto(served["base"] + "/workflow/definitions/leave_request/model/")
     page.wait_for_selector(".djs-element.djs-shape")
     assert page.locator(".djs-element.djs-shape").count() >= 8
+    # The editor speaks the page's language.
+    assert page.locator('.djs-palette [aria-label="创建任务"]').count() == 1
+
+    # The step panel: who does the approval, its deadline; a flow's condition.
+    page.locator('.djs-element[data-element-id="approve"]').first.click()
+    assert page.locator("[data-field=type]").inner_text() == "用户任务"
+    assert page.input_value("#prop-groups") == "division_head"
+    assert page.input_value("#prop-due") == "1" and page.is_checked("#prop-exclude")
+    page.fill("#prop-due", "2")
+    page.fill("#prop-users", "chief")
+    page.locator("#prop-users").press("Tab")
+    page.locator('.djs-element[data-element-id="longer_label"]').first.click()  # its name
+    assert page.input_value("#prop-condition") == "${approved && days > 3}"
+    page.fill("#prop-condition", "${approved && days > 5}")
+    page.locator("#prop-condition").press("Tab")
+    page.click("text=保存为新版本")
+    page.wait_for_url("**/workflow/definitions/")
+    assert "已保存为第 2 版" in page.content()
+    page.goto(served["base"] + "/workflow/definitions/leave_request/model/")
+    page.wait_for_selector(".djs-element.djs-shape")
+    saved = json.loads(page.locator("#bpmn-source").text_content() or '""')
+    assert 'tongban:dueWorkingDays="2"' in saved and 'camunda:candidateUsers="chief"' in saved
+    assert (
+        "${approved &amp;&amp; days &gt; 5}" in saved
+        and 'xmlns:tongban="https://tongban.org/schema/bpmn"' in saved
+    )
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []
     page.close()

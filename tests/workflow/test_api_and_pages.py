@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -159,6 +161,12 @@ def test_modeler_page_saves_a_new_version(client, sysadmin):
     client.force_login(sysadmin)
     page = client.get("/workflow/definitions/outgoing_document/model/").content.decode()
     assert 'id="bpmn-source"' in page and "bpmn-modeler.production.min.js" in page
+    # The editor's own strings in the page's language, and the roles a step can name.
+    strings = json.loads(
+        page.split('id="editor-strings" type="application/json">')[1].split("<")[0]
+    )
+    assert strings["Create task"] == "创建任务" and strings["User task"] == "用户任务"
+    assert '<option value="division_head">' in page and "环节属性" in page
     latest = ProcessDefinition.objects.filter(key="outgoing_document").latest("version")
     saved = client.post("/workflow/definitions/outgoing_document/model/", {"xml": latest.bpmn_xml})
     assert saved.status_code == 302
@@ -168,6 +176,7 @@ def test_modeler_page_saves_a_new_version(client, sysadmin):
     )
     broken = client.post("/workflow/definitions/outgoing_document/model/", {"xml": "<broken"})
     assert broken.status_code == 422
+    assert "环节属性" in broken.content.decode()  # the editor comes back whole
 
 
 def test_process_pages_are_for_the_system_administrator(client, office):

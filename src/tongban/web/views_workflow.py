@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import InvalidInput, NotFound, ServiceError
 from tongban.core.permissions import Action
 from tongban.org import policy
-from tongban.web import forms
+from tongban.web import forms, modeler_strings
 from tongban.web.views import StaffRequest, handles_not_found, service_errors
 from tongban.workflow import diagram, hooks, selectors, services
 
@@ -380,8 +380,20 @@ def modeler(request: StaffRequest, key: str) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc.message))
             return render(
-                request, "web/modeler.html", {"definition": latest, "xml": xml.decode()}, status=422
+                request,
+                "web/modeler.html",
+                _modeler_context(request, latest, xml.decode()),
+                status=422,
             )
         messages.success(request, _("Saved as version %(v)d.") % {"v": definition.version})
         return redirect("web:definitions")
-    return render(request, "web/modeler.html", {"definition": latest, "xml": latest.bpmn_xml})
+    return render(request, "web/modeler.html", _modeler_context(request, latest, latest.bpmn_xml))
+
+
+def _modeler_context(request: StaffRequest, definition: Any, xml: str) -> dict[str, Any]:
+    return {
+        "definition": definition,
+        "xml": xml,
+        "editor_strings": modeler_strings.translations(),
+        "roles": selectors.performer_roles(request.user),
+    }

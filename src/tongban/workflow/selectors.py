@@ -401,3 +401,12 @@ def completion_outcome(task: Task) -> str:
     ).exists():
         return "waiting"
     return "moved"
+
+
+def performer_roles(user: Any) -> list[tuple[str, str]]:
+    """The roles a process designer can name as a step's candidates (camunda:candidateGroups):
+    (code, name), for the modeler's step panel."""
+    from tongban.org.models import Role
+
+    policy.require(user, Action.MANAGE_PROCESSES)
+    return list(Role.objects.order_by("code").values_list("code", "name"))
