@@ -413,3 +413,20 @@ def test_the_modeler_opens_a_process_without_script_errors(served, browser):
     )
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []
     page.close()
+
+
+def test_the_inbox_reads_as_cards_on_a_phone(served, browser):
+    page = _sign_in(browser, served["base"], "chief")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(served["base"] + "/inbox/")
+    first = page.locator("table.table-stack tbody tr").first
+    title = first.locator("td.stack-title")
+    # The title takes the card's whole width instead of a column two characters wide …
+    assert title.bounding_box()["width"] > 300
+    # … each fact says what it is, and nothing scrolls sideways.
+    assert "：" in page.evaluate(
+        "getComputedStyle(document.querySelector('table.table-stack td[data-label]'), '::before').content"
+    )
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+    page.close()
