@@ -428,3 +428,18 @@ def test_exclude_initiator_is_true_or_false():
     with pytest.raises(engine.DefinitionError, match="excludeInitiator") as refused:
         engine.parse_definition(xml)
     assert refused.value.element_id == "approve"
+
+
+def test_a_step_sent_back_offers_what_was_filled_in_before(client, leave, office):
+    instance = start_leave(office, days=5)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.complete_task(
+        office["chief"], approve.pk, data={"approved": True, "days_granted": 4}, opinion="同意"
+    )
+    bureau = Task.objects.get(instance=instance, bpmn_id="bureau_approve", status="open")
+    services.return_task(office["edu_head"], bureau.pk, opinion="请核实天数")
+    redo = Task.objects.get(instance=instance, bpmn_id="approve", status="open")
+    client.force_login(office["chief"])
+    page = client.get(f"/workflow/tasks/{redo.pk}/").content.decode()
+    assert 'name="f_days_granted" value="4"' in page
+    assert 'name="f_approved" id="id_f_approved" checked' in page

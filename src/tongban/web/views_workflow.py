@@ -96,8 +96,12 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
         page = BUSINESS_PAGES[business]
         return redirect(reverse(page, args=[int(task.instance.business_id)]) + f"#task-{task.pk}")
     process_fields = selectors.task_form(task)
+    earlier = selectors.earlier_answers(task) if process_fields else {}
     form = forms.CompleteTaskForm(
-        request.POST or None, review=task.bpmn_id == "review", process_fields=process_fields
+        request.POST or None,
+        review=task.bpmn_id == "review",
+        process_fields=process_fields,
+        initial={forms.PROCESS_FIELD_PREFIX + key: value for key, value in earlier.items()},
     )
     action = request.POST.get("action", "complete")
     status = 200

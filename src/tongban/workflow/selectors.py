@@ -228,6 +228,23 @@ def task_form(task: Task) -> list[dict[str, Any]]:
     return _task_form(task.instance, task)
 
 
+def earlier_answers(task: Task) -> dict[str, Any]:
+    """What was filled in on the latest completed run of the same step (a step sent back and
+    done again): the page offers it again rather than making the person type it anew."""
+    data = (
+        Task.objects.filter(
+            instance_id=task.instance_id,
+            bpmn_id=task.bpmn_id,
+            status=TaskStatus.COMPLETED,
+            added_for__isnull=True,
+        )
+        .order_by("-completed_at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return dict(data) if isinstance(data, dict) else {}
+
+
 def start_values(instance: ProcessInstance) -> list[tuple[str, str]]:
     """What the initiator filled in on the start form, as (label, value) to show: a choice by its
     label, yes/no in words, an empty field left out."""
