@@ -321,3 +321,22 @@ def test_the_process_administrator_terminates_a_documents_process_from_the_monit
     assert not Task.objects.filter(instance_id=document.instance_id, status="open").exists()
     drafter = as_user(gov["drafter"])
     assert drafter.get(f"/workflow/monitor/{document.instance_id}/").status_code == 403
+
+
+def test_the_slip_names_to_whom_a_step_was_handed_and_for_which_unit(gov):
+    from tongban.workflow import services as workflow
+
+    from .conftest import complete, draft, open_task
+
+    document = draft(gov)
+    complete(gov["drafter"], document, "draft", opinion="请核稿")
+    complete(gov["reviewer"], document, "review", data={"approved": True}, opinion="同意")
+    countersign = open_task(document, "countersign")
+    workflow.transfer_task(
+        gov["fin_head"], countersign.pk, to_username="fin_clerk", reason="请周收文代为会签"
+    )
+    page = as_user(gov["drafter"]).get(f"/documents/{document.pk}/").content.decode()
+    slip = page[page.index('<ol class="timeline">') :]
+    # Both who it went to and why, and the unit once, without doubled brackets.
+    assert "→ 周收文" in slip and "请周收文代为会签" in slip
+    assert "会签 · 示范市财政局" in slip and "）（" not in slip

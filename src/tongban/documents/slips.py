@@ -36,6 +36,7 @@ class SlipLine:
     department: str
     opinion: str
     at: datetime | None
+    detail: str = ""  # to whom a step was handed or who was added (→ 王海燕, + 黄伟)
 
 
 def lines(instance_id: int | None) -> list[SlipLine]:
@@ -55,15 +56,17 @@ def lines(instance_id: int | None) -> list[SlipLine]:
     for event in events:
         step = event.step_name
         if event.task is not None and event.task.context_label:
-            step = f"{step}（{event.task.context_label}）"
+            # "会签 · 示范市教育局": an added signer's step already ends in "（加签）".
+            step = f"{step} · {event.task.context_label}"
         out.append(
             SlipLine(
                 step=step,
                 action=event.action_label,
                 person=event.actor.display_name if event.actor else _("the platform"),
                 department=departments.get(event.actor_id, "") if event.actor_id else "",
-                opinion=event.opinion or event.detail,
+                opinion=event.opinion,
                 at=timezone.localtime(event.at),
+                detail=event.detail,
             )
         )
     return out
@@ -75,7 +78,7 @@ def _entries(instance_id: int | None) -> list[rendering.SlipEntry]:
             step=line.step,
             person=line.person,
             department=line.department,
-            opinion=line.opinion,
+            opinion=" ".join(part for part in (line.detail, line.opinion) if part),
             at=line.at,
         )
         for line in lines(instance_id)
