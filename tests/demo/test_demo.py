@@ -107,3 +107,15 @@ def test_the_demo_city_has_a_leave_request_process_with_requests_waiting():
     waiting = selectors.todo(director).get(instance__title="黄伟病假 5 天")
     assert waiting.bpmn_id == "bureau_approve"
     assert ("请假天数", "5") in selectors.start_values(waiting.instance)
+
+
+def test_the_city_governments_head_is_not_a_candidate_for_every_bureau():
+    from tongban.workflow.performers import role_holders
+
+    run_demo("--password", PASSWORD)
+    office = Department.objects.get(code="SFS-BGT")
+    city = Department.objects.get(code="SFS")
+    [city_head] = role_holders("bureau_head", city)  # heads the city government's own offices
+    # … but 办公厅's sign-off goes to its own heads, not also to the city government's head.
+    heads = [u.username for u in role_holders("bureau_head", office)]
+    assert "director" in heads and city_head.username not in heads

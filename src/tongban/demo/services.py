@@ -185,8 +185,12 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                 position = (
                     ("division_head" if kind == "division" else "director") if head else "officer"
                 )
+                # The city government's own head reaches its own offices only: with the role's
+                # default scope (the subtree) they would be a candidate for every bureau's
+                # countersign and sign-off in the city.
+                scope = "department" if head and kind == "city" else None
                 ensure(
-                    f"{sp}{gp}{number:02d}", surname + given, code, position, [(role, code, None)]
+                    f"{sp}{gp}{number:02d}", surname + given, code, position, [(role, code, scope)]
                 )
 
         _seals(secadmin, depts)
