@@ -43,6 +43,9 @@ def test_a_document_through_the_web_pages(sealing):
     drafter = as_user(gov["drafter"])
     form = drafter.get("/documents/new/")
     assert form.status_code == 200 and "主送" in form.content.decode()
+    # 通知 is chosen for the drafter, and units are boxes to tick (no Ctrl-click).
+    assert '<option value="通知" selected>' in form.content.decode()
+    assert 'type="checkbox" name="main_recipients"' in form.content.decode()
     response = drafter.post(
         "/documents/new/",
         {

@@ -28,12 +28,16 @@ class MultipleFileField(forms.FileField):
 
 
 class DraftForm(forms.Form):
-    doc_type = forms.ChoiceField(label=_("Type (文种)"), choices=DocumentType.choices)
+    # 通知 is what most drafts are; the list's first entry (决议) almost never is.
+    doc_type = forms.ChoiceField(
+        label=_("Type (文种)"), choices=DocumentType.choices, initial=DocumentType.NOTICE
+    )
     title = forms.CharField(label=_("Title (标题)"), max_length=300)
     main_recipients = forms.MultipleChoiceField(
         label=_("Main recipients in the platform (主送)"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # Boxes to tick, not a list that needs Ctrl-click to choose several.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
     )
     main_outside = forms.CharField(
         label=_("Main recipients outside the platform"),
@@ -51,7 +55,7 @@ class DraftForm(forms.Form):
     cc = forms.MultipleChoiceField(
         label=_("Copied to in the platform (抄送)"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
     )
     cc_outside = forms.CharField(
         label=_("Copied to outside the platform"), required=False, max_length=1000
