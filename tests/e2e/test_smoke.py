@@ -227,6 +227,7 @@ def test_outgoing_document_through_the_ui(served, browser, tmp_path):
     page = _sign_in(browser, base, "sealkeeper", fresh_code(keeper["totp_secret"]))
     page.goto(base + "/documents/seal/")
     assert title in page.content()
+    page.check(f"label:has-text('{title}') input[name=documents]")  # checked, then chosen
     page.fill("input[name=otp]", fresh_code(keeper["totp_secret"]))
     page.click("#main form button.btn-primary")
     page.wait_for_load_state()

@@ -67,6 +67,11 @@ def limited(kind: str, constraint: str) -> str:
             limited("long", 'name="min" config="5" /><camunda:constraint name="max" config="1"'),
             "above",
         ),
+        (
+            '<camunda:formField id="n" type="long" defaultValue="0"><camunda:validation>'
+            '<camunda:constraint name="min" config="1" /></camunda:validation></camunda:formField>',
+            "within its min and max",
+        ),
     ],
 )
 def test_a_form_field_tongban_cannot_fill_is_refused_naming_it(field, message):
@@ -347,7 +352,12 @@ def test_withdrawing_through_the_api_ends_the_request_with_204(client, leave, of
     assert answer.status_code == 204
     assert clerk.get(f"/api/v1/workflow/instances/{instance.pk}").json()["status"] == "terminated"
     again = clerk.post(f"/api/v1/workflow/instances/{instance.pk}/withdraw")
-    assert again.status_code == 403
+    assert again.status_code == 409
+    from tongban.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        action="workflow.instance.withdraw", outcome="denied", actor_username="wf.chief"
+    ).exists()
 
 
 def test_a_process_whose_first_step_is_the_initiators_has_nothing_to_withdraw(office):
@@ -363,10 +373,11 @@ def test_the_task_page_says_whose_opinion_it_waits_for_and_what_completing_did(
 ):
     instance = start_leave(office)
     approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    type(office["edu_head"]).objects.filter(pk=office["edu_head"].pk).update(display_name="郑教育")
     services.add_signer(office["chief"], approve.pk, username="wf.eduhead", reason="请把关")
     client.force_login(office["chief"])
     page = client.get(f"/workflow/tasks/{approve.pk}/").content.decode()
-    assert "正在等待 测试人员（加签）提出意见" in page
+    assert "正在等待 郑教育（加签）提出意见" in page
     assert '<button class="btn btn-primary" type="submit" disabled>' in page
     added = Task.objects.get(added_for=approve)
     client.force_login(office["edu_head"])
@@ -404,6 +415,8 @@ def test_nobody_approves_their_own_request(leave, office, make_staff):
     )
     approve = Task.objects.get(instance=own, bpmn_id="approve")
     assert approve.assignee == office["edu_head"]
+    # … and its history does not claim it went to the initiator.
+    assert not HistoryEvent.objects.filter(instance=own, action="unmatched").exists()
     assert not selectors.inbox(office["chief"], selectors.InboxFilter("todo")).exists()
     # With a second division head there, she approves it instead; a clerk's leave still goes to
     # both division heads to claim.
@@ -443,3 +456,39 @@ def test_a_step_sent_back_offers_what_was_filled_in_before(client, leave, office
     page = client.get(f"/workflow/tasks/{redo.pk}/").content.decode()
     assert 'name="f_days_granted" value="4"' in page
     assert 'name="f_approved" id="id_f_approved" checked' in page
+
+
+def test_the_approval_never_reaches_its_initiator_by_hand_over_or_delegation(leave, office):
+    from tests.workflow.test_outgoing_document import delegate
+
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    with pytest.raises(InvalidInput, match="发起"):
+        services.transfer_task(office["chief"], approve.pk, to_username="wf.clerk")
+    delegate(office["chief"], office["clerk"])
+    from tongban.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.complete_task(office["clerk"], approve.pk, data={"approved": True})
+    assert Task.objects.get(pk=approve.pk).status == "open"
+    assert not services._may_work(office["clerk"], approve)
+
+
+def test_an_added_signers_opinion_is_no_decision_on_the_slip(client, leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.add_signer(office["chief"], approve.pk, username="wf.eduhead")
+    added = Task.objects.get(added_for=approve)
+    services.complete_task(office["edu_head"], added.pk, data={"approved": False}, opinion="可以")
+    client.force_login(office["clerk"])
+    slip = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
+    assert "可以" in slip and "<dt>同意</dt><dd>否</dd>" not in slip
+
+
+def test_a_read_only_default_fills_a_start_form_but_never_overwrites_what_is_held():
+    from tongban.workflow import fields
+
+    form = [{"id": "grade", "label": "等级", "type": "long", "readonly": True, "default": "3"}]
+    assert fields.checked(form, {"grade": 9}, held={}) == {"grade": 3}
+    assert fields.checked(form, {"grade": 9}, held={"grade": 5}) == {}
+    assert fields.checked(form, {"grade": 9}) == {}  # a task form: what the process holds stands

@@ -471,3 +471,26 @@ def test_an_added_signer_cannot_send_the_process_back(office):
     with pytest.raises(Forbidden):
         services.return_task(office["edu_head"], added.pk, opinion="不同意，退回")
     assert {t.pk for t in open_tasks(instance)} == {review.pk, added.pk}
+
+
+def test_an_initiator_who_handed_their_first_step_on_cannot_end_the_process(office):
+    instance = start(office)
+    services.transfer_task(office["clerk"], only(instance, "draft").pk, to_username="wf.other")
+    assert not selectors.may_withdraw(office["clerk"], instance)
+    with pytest.raises(Conflict, match="没有可撤回"):
+        services.withdraw(office["clerk"], instance.pk)
+    instance.refresh_from_db()
+    assert instance.status == "running" and only(instance, "draft").assignee == office["other"]
+
+
+def test_a_countersign_unit_is_not_offered_another_units_answers(office):
+    instance = start(office, departments=("FIN", "EAST"))
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
+    services.complete_task(office["chief"], only(instance, "review").pk, data={"approved": True})
+    units = [t for t in open_tasks(instance) if t.bpmn_id == "countersign"]
+    fin = next(t for t in units if t.assignee == office["fin_head"])
+    east = next(t for t in units if t.pk != fin.pk)
+    services.complete_task(office["fin_head"], fin.pk, data={"remark": "财政意见"})
+    assert selectors.earlier_answers(east) == {}
+    # The same unit's next run would get its own answers back.
+    assert Task.objects.get(pk=fin.pk).data == {"remark": "财政意见"}

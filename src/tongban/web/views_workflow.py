@@ -21,7 +21,7 @@ from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.web import forms, modeler_strings
 from tongban.web.views import StaffRequest, handles_not_found, service_errors
-from tongban.workflow import diagram, hooks, selectors, services
+from tongban.workflow import diagram, selectors, services
 
 # Processes that belong to an object with a page of its own (hooks registered by a domain).
 BUSINESS_PAGES = {
@@ -96,12 +96,12 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
         page = BUSINESS_PAGES[business]
         return redirect(reverse(page, args=[int(task.instance.business_id)]) + f"#task-{task.pk}")
     process_fields = selectors.task_form(task)
-    earlier = selectors.earlier_answers(task) if process_fields else {}
+    initial = selectors.form_initial(task) if process_fields else {}
     form = forms.CompleteTaskForm(
         request.POST or None,
         review=task.bpmn_id == "review",
         process_fields=process_fields,
-        initial={forms.PROCESS_FIELD_PREFIX + key: value for key, value in earlier.items()},
+        initial={forms.PROCESS_FIELD_PREFIX + key: value for key, value in initial.items()},
     )
     action = request.POST.get("action", "complete")
     status = 200
@@ -354,7 +354,6 @@ def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         return redirect("web:monitor_instance", instance_id=instance.pk)
-    owned = instance.business_type in hooks.owned_types()
     return render(
         request,
         "web/monitor_instance.html",
@@ -362,7 +361,7 @@ def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
             "instance": instance,
             "open_tasks": selectors.open_steps(instance),
             "diagram": _diagram(instance),
-            "full_page": not owned,
+            "full_page": not selectors.owned_by_a_domain(instance),
             "today": timezone.localdate(),
         },
     )

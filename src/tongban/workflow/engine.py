@@ -275,12 +275,24 @@ def _form(el: Any) -> tuple[FormField, ...]:
                 element_id,
             )
         limits = _constraints(item, element_id, field_id, kind)
+        default = (item.get("defaultValue") or "").strip()
+        if kind == "long" and default:
+            low, high = limits.get("min"), limits.get("max")
+            if not re.fullmatch(r"-?\d+", default) or (
+                (low is not None and int(default) < low)
+                or (high is not None and int(default) > high)
+            ):
+                raise DefinitionError(
+                    f"{element_id}: form field “{field_id}”: the default “{default}” is no whole "
+                    "number within its min and max",
+                    element_id,
+                )
         fields.append(
             FormField(
                 id=field_id,
                 label=(item.get("label") or field_id).replace("\n", " ").strip()[:200],
                 type=kind,
-                default=(item.get("defaultValue") or "").strip(),
+                default=default,
                 required="required" in limits,
                 choices=choices,
                 minimum=limits.get("min"),

@@ -29,16 +29,24 @@ def initial(field: Mapping[str, Any]) -> Any:
     return default
 
 
-def checked(form: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, Any]:
+def checked(
+    form: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+    held: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """``values`` with the form's fields checked and in their JSON form; other keys pass through
-    (an API client may set variables the form does not show). Raises ``InvalidInput`` naming
-    the field by its label."""
+    (an API client may set variables the form does not show). ``held``: the variables the
+    process already has, when they are all known (a start form: none); a read-only field's
+    default fills only what is not held. Raises ``InvalidInput`` naming the field by its label."""
     out = dict(values)
     for field in form:
         key, label = str(field["id"]), str(field.get("label") or field["id"])
         if field.get("readonly"):
-            # Shown, never taken from the person: what the process holds stands.
+            # Shown, never taken from the person: what the process holds stands, or else the
+            # BPMN's default.
             out.pop(key, None)
+            if field.get("default") and held is not None and key not in held:
+                out[key] = _typed(field, label, field["default"])
             continue
         value = out.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):

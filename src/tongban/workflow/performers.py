@@ -160,6 +160,8 @@ def resolve(
             # up, as a division head's own request goes to the head of the bureau.
             out.candidates = supervisors_of(initiator)
             out.label = ", ".join(u.display_name for u in out.candidates)
+            if out.candidates:
+                out.unmatched = []  # found someone: the history must not say "the initiator"
     if len(out.candidates) == 1:
         out.assignee, out.candidates = out.candidates[0], []
     if out.assignee is None and not out.candidates:

@@ -228,13 +228,28 @@ def task_form(task: Task) -> list[dict[str, Any]]:
     return _task_form(task.instance, task)
 
 
+def form_initial(task: Task) -> dict[str, Any]:
+    """What a task's form starts with, by field id: the answers of the step's last run (sent
+    back and done again), and for a read-only field the value the process holds."""
+    initial = earlier_answers(task)
+    held = task.instance.variables or {}
+    for spec in task_form(task):
+        if spec.get("readonly") and spec["id"] in held:
+            initial[spec["id"]] = held[spec["id"]]
+    return initial
+
+
 def earlier_answers(task: Task) -> dict[str, Any]:
     """What was filled in on the latest completed run of the same step (a step sent back and
     done again): the page offers it again rather than making the person type it anew."""
+    if task.added_for_id is not None:
+        return {}
     data = (
         Task.objects.filter(
             instance_id=task.instance_id,
             bpmn_id=task.bpmn_id,
+            # A countersign's run for one unit is not another unit's to see.
+            context_label=task.context_label,
             status=TaskStatus.COMPLETED,
             added_for__isnull=True,
         )
@@ -294,9 +309,10 @@ def slip(instance: ProcessInstance) -> list[HistoryEvent]:
     }
     for event in events:
         task = event.task
-        form = (
-            forms.get(task.bpmn_id, []) if task is not None and event.action == "complete" else []
-        )
+        # An added signer (加签) gives an opinion on someone else's step: the step's form is not
+        # theirs, and what it holds is no decision.
+        mine = task is not None and event.action == "complete" and task.added_for_id is None
+        form = forms.get(task.bpmn_id, []) if mine and task is not None else []
         event.values = _shown(form, task.data or {}) if form and task is not None else []  # type: ignore[attr-defined]
     return events
 
@@ -352,6 +368,11 @@ def monitor(user: Any, process_key: str = "") -> dict[str, Any]:
         .order_by("created_at", "pk")[:MONITOR_ROWS],
         "process_key": process_key,
     }
+
+
+def owned_by_a_domain(instance: ProcessInstance) -> bool:
+    """Whether a domain (documents) owns the instance and shows it on its own pages."""
+    return instance.business_type in hooks.owned_types()
 
 
 def monitored_instance(user: Any, pk: int) -> ProcessInstance:

@@ -381,7 +381,7 @@ def start_instance(
         )
         raise Forbidden(_("Only staff members of a department start processes."))
     definition = latest_definition(process_key)
-    user_variables = fields.checked(definition.start_form, _clean_variables(variables))
+    user_variables = fields.checked(definition.start_form, _clean_variables(variables), held={})
     system = {
         INITIATOR: actor.username,
         "initiator_department": staff.department.code,
@@ -460,9 +460,22 @@ def _delegators(actor: User) -> QuerySet[Delegation, int]:
     ).values_list("delegator_id", flat=True)
 
 
+def _kept_from(user: User, task: Task) -> bool:
+    """Whether the step keeps ``user`` out because they started the process and the BPMN says
+    ``tongban:excludeInitiator`` (an approval of their own request), however the task reached
+    them: handed over, by delegation, or by escalation."""
+    instance = task.instance
+    if user.pk != instance.initiator_id:
+        return False
+    meta = instance.definition.user_tasks.get(task.bpmn_id) or {}
+    return bool(meta.get("exclude_initiator"))
+
+
 def _may_work(actor: User, task: Task) -> bool:
     """One query at most: this runs twice on every step (before the transaction and under
     its lock), and the task is usually the actor's own."""
+    if _kept_from(actor, task):
+        return False
     if task.assignee_id is not None:
         return (
             task.assignee_id == actor.pk
@@ -737,6 +750,12 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
                 % {"who": target.display_name},
                 field="to",
             )
+        if _kept_from(target, task):
+            raise InvalidInput(
+                _("%(who)s started this process and may not perform this step.")
+                % {"who": target.display_name},
+                field="to",
+            )
         _check_performer(task, target, added=False)
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
@@ -921,13 +940,16 @@ def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | No
     """What 撤回 does now, and why not when it cannot.
 
     - The initiator did a step (拟稿) and nobody has acted since: back to that step (a Task).
-    - The initiator only started it (a request with a start form) and the first step is
-      untouched: the request ends (``WITHDRAW_ENDS``), as a citizen or clerk takes back a
-      request sent by mistake.
+    - The initiator only started it and has done nothing in it since (a request such as 请假申请,
+      in a process no domain owns), and its first step is untouched: the request ends
+      (``WITHDRAW_ENDS``), as a clerk takes back a request sent by mistake. A document is never
+      ended this way: its domain decides what withdrawing means.
     - Otherwise None, with the reason in the user's words.
     """
-    if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
+    if instance.initiator_id != actor.pk:
         return None, _("Only the initiator can withdraw a running process.")
+    if instance.status != InstanceStatus.RUNNING:
+        return None, _("Only a running process can be withdrawn.")
     acted = _("The next step has already acted; the document can no longer be withdrawn.")
     last = (
         instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
@@ -936,8 +958,18 @@ def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | No
     )
     if last is not None and last.completed_by_id != actor.pk:
         return None, acted
-    if last is None and _open_tasks_of(instance, actor).exists():
-        return None, _("The process is with you; there is nothing to withdraw.")
+    if last is None:
+        if _open_tasks_of(instance, actor).exists():
+            return None, _("The process is with you; there is nothing to withdraw.")
+        handed_on = (
+            HistoryEvent.objects.filter(instance=instance, actor=actor)
+            .exclude(action__in=("start", "urge"))
+            .exists()
+        )
+        if hooks.handler_for(instance.business_type) is not None or handed_on:
+            # A step of the initiator's was handed on (转办), or a domain owns the process:
+            # there is no step to take back, and ending it is not the initiator's to decide.
+            return None, _("There is no step of yours to take back.")
     # Untouched: nobody but the initiator has done anything since the initiator's step (or
     # since the start). A deadline's escalation has no actor and counts as touched.
     later = HistoryEvent.objects.filter(instance=instance).exclude(
@@ -963,12 +995,17 @@ def withdraw(actor: User, instance_id: int, *, reason: str = "") -> Task | None:
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise InvalidInput(_("A reason has at most 2,000 characters."), field="reason")
+    seen = ProcessInstance.objects.filter(pk=instance_id).only("initiator_id").first()
+    if seen is None:
+        raise NotFound()
+    if seen.initiator_id != actor.pk:
+        # Decided before the transaction, so that the refusal stays in the audit trail.
+        record_denied("workflow.instance.withdraw", obj=seen, actor=actor)
+        raise Forbidden(_("Only the initiator can withdraw a running process."))
     with transaction.atomic():
         instance = _locked_instance(instance_id)
         target, refusal = _withdrawal(actor, instance)
         if target is None:
-            if instance.initiator_id != actor.pk or instance.status != InstanceStatus.RUNNING:
-                raise Forbidden(refusal)
             raise Conflict(refusal)
         if isinstance(target, Task):
             return _go_back(actor, instance, target, "withdraw", reason)
@@ -987,18 +1024,21 @@ def _escalate(instance: ProcessInstance, task: Task, timer: dict[str, Any]) -> d
     for person in people:
         supervisors.update({u.pk: u for u in performers.supervisors_of(person)})
     chiefs = sorted(supervisors.values(), key=lambda u: u.username)
+    task.instance = instance
+    # A supervisor who started the process is told, but not handed their own approval.
+    takers = [u for u in chiefs if not _kept_from(u, task)]
     task.refresh_from_db(fields=["status", "assignee"])
     reassigned = ""
-    if timer.get("escalate") == "reassign" and chiefs and task.status == TaskStatus.OPEN:
-        task.assignee = chiefs[0]
+    if timer.get("escalate") == "reassign" and takers and task.status == TaskStatus.OPEN:
+        task.assignee = takers[0]
         task.save(update_fields=["assignee"])
-        reassigned = chiefs[0].username
+        reassigned = takers[0].username
         HistoryEvent.objects.create(
             instance=instance,
             task=task,
             action="escalate",
             step_name=task.name,
-            detail=(_("Deadline passed; handed to %(who)s.") % {"who": chiefs[0].display_name})[
+            detail=(_("Deadline passed; handed to %(who)s.") % {"who": takers[0].display_name})[
                 :300
             ],
         )

@@ -96,9 +96,16 @@
       panel.querySelector("[data-field=type]").textContent = translate(TYPE_LABELS[bo.$type] || bo.$type);
       panel.querySelector("[data-field=id]").textContent = bo.id;
       panel.querySelectorAll("[data-prop]").forEach(function (input) {
-        if (input.closest("[data-show]").hidden) { return; }
+        var section = input.closest("[data-show]");
+        if (section && section.hidden) { return; }
         var value = read(bo, input.dataset.prop);
-        if (input.type === "checkbox") { input.checked = value === "true"; } else { input.value = value; }
+        if (input.type === "checkbox") {
+          input.checked = value.toLowerCase() === "true";
+        } else if (input.dataset.prop === "tongban:escalate" && value === "notify") {
+          input.value = "";  // notifying is what a timer does when nothing else is said
+        } else {
+          input.value = value;
+        }
       });
     }
 
