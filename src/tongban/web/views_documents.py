@@ -340,11 +340,7 @@ def _act(request: StaffRequest, task: Task | None, forms_by_task: dict[int, Any]
     if outcome != "moved":
         return str(COMPLETION_MESSAGES[outcome])
     if task.bpmn_id == "sign_off" and task.instance.business_type == services.OUTGOING:
-        number = (
-            Document.objects.filter(pk=int(task.instance.business_id))
-            .values_list("doc_number", flat=True)
-            .first()
-        )
+        number = selectors.number_of(int(task.instance.business_id))
         if number:
             return _("Signed off. The document's number is %(number)s.") % {"number": number}
     return _("Done. The document has moved on.")
