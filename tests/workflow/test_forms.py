@@ -322,6 +322,8 @@ def test_a_request_nobody_has_touched_is_withdrawn_and_ends(client, leave, offic
     assert not selectors.inbox(office["chief"], selectors.InboxFilter("todo")).exists()
     event = HistoryEvent.objects.get(instance=instance, action="withdraw")
     assert event.actor == office["clerk"] and event.opinion == "日期填错"
+    slip = answer.content.decode()
+    assert "</time>\n  撤回 · " in slip  # a line for the whole process: no empty step before it
 
 
 def test_a_request_is_not_withdrawn_once_the_approver_acted(client, leave, office):
