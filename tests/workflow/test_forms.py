@@ -294,11 +294,11 @@ def test_the_start_list_offers_each_process_once_at_its_latest_version(leave, sy
     assert ("outgoing_document", "发文办理") in selectors.process_choices()
 
 
-def start_leave(office, days=1):
+def start_leave(office, days=1, *, who="clerk", first_day="2026-12-08"):
     return services.start_instance(
-        office["clerk"],
+        office[who],
         process_key="leave_request",
-        variables={"days": days, "first_day": "2026-12-08"},
+        variables={"days": days, "first_day": first_day},
     )
 
 
@@ -410,11 +410,7 @@ def test_a_read_only_field_is_never_taken_from_the_person():
 def test_nobody_approves_their_own_request(leave, office, make_staff):
     # The division head's own leave: she is the only division head of her division, so the
     # approval goes up to the head of the bureau, never back to her.
-    own = services.start_instance(
-        office["chief"],
-        process_key="leave_request",
-        variables={"days": 5, "first_day": "2026-12-08"},
-    )
+    own = start_leave(office, 5, who="chief")
     approve = Task.objects.get(instance=own, bpmn_id="approve")
     assert approve.assignee == office["edu_head"]
     # … and its history does not claim it went to the initiator.
@@ -423,11 +419,7 @@ def test_nobody_approves_their_own_request(leave, office, make_staff):
     # With a second division head there, she approves it instead; a clerk's leave still goes to
     # both division heads to claim.
     second = make_staff("edu_basic", "wf.chief2", role="division_head").user
-    again = services.start_instance(
-        office["chief"],
-        process_key="leave_request",
-        variables={"days": 1, "first_day": "2026-12-09"},
-    )
+    again = start_leave(office, 1, who="chief", first_day="2026-12-09")
     assert Task.objects.get(instance=again, bpmn_id="approve").assignee == second
     clerk_leave = start_leave(office)
     shared = Task.objects.get(instance=clerk_leave, bpmn_id="approve")

@@ -279,10 +279,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
                     else _("Withdrawn: the request has ended and nobody needs to act on it."),
                 )
             elif request.POST.get("action") == "terminate":
-                services.terminate_instance(
-                    request.user, instance.pk, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, _("The process was terminated."))
+                _terminate(request, instance.pk)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         return redirect("web:instance_detail", instance_id=instance.pk)
@@ -294,7 +291,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
             "history": selectors.slip(instance),
             "diagram": _diagram(instance),
             "start_values": selectors.start_values(instance),
-            "open_tasks": instance.tasks.filter(status="open").select_related("assignee"),
+            "open_tasks": selectors.open_steps(instance),
             "can_terminate": policy.can(request.user, Action.MANAGE_PROCESSES)
             and instance.status == "running",
             "can_withdraw": selectors.may_withdraw(request.user, instance),
@@ -339,6 +336,12 @@ def monitor(request: StaffRequest) -> HttpResponse:
     return render(request, "web/monitor.html", selectors.monitor(request.user, key))
 
 
+def _terminate(request: StaffRequest, instance_id: int) -> None:
+    """终止 from the instance page or the monitor's, with the reason the form gave."""
+    services.terminate_instance(request.user, instance_id, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The process was terminated."))
+
+
 @login_required
 @handles_not_found
 @require_http_methods(["GET", "POST"])
@@ -347,10 +350,7 @@ def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
     instance = selectors.monitored_instance(request.user, instance_id)
     if request.method == "POST":
         try:
-            services.terminate_instance(
-                request.user, instance.pk, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("The process was terminated."))
+            _terminate(request, instance.pk)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         return redirect("web:monitor_instance", instance_id=instance.pk)
