@@ -309,7 +309,7 @@ def test_a_request_nobody_has_touched_is_withdrawn_and_ends(client, leave, offic
     assert not selectors.may_withdraw(office["chief"], instance)
     client.force_login(office["clerk"])
     page = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
-    assert 'value="withdraw"' in page
+    assert 'value="withdraw"' in page and "撤回理由（可不填）" in page
     answer = client.post(
         f"/workflow/instances/{instance.pk}/",
         {"action": "withdraw", "reason": "日期填错"},
