@@ -55,6 +55,9 @@ def test_a_working_day_timer_skips_the_weekend_and_hands_the_task_to_the_supervi
     assert HistoryEvent.objects.filter(instance=instance, action="escalate", task=work).exists()
     told = {n.recipient.username: n.kind for n in Notification.objects.select_related("recipient")}
     assert told == {"wf.clerk": "escalation", "wf.chief": "escalation"}
+    # A deadline notice is a fact for the record: the task leaving the clerk's 待办 (handed to
+    # the division head) does not mark it read, as it does a 新待办 or 催办.
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
     entry = AuditEntry.objects.filter(action="workflow.timer.fire").latest("seq")
     assert entry.after["escalated"] == [
         {"task": work.pk, "notified": ["wf.chief", "wf.clerk"], "reassigned_to": "wf.chief"}

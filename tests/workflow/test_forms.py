@@ -3,6 +3,7 @@ pages, checked by the services whichever way the values arrive."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,12 @@ def test_the_forms_are_read_at_import(leave):
     assert not reason["required"] and reason["maxlength"] == 500
     assert (days["min"], days["max"], days["readonly"]) == (1, 180, False)
     assert [f["id"] for f in leave.user_tasks["approve"]["form"]] == ["approved", "days_granted"]
-    assert [f["id"] for f in leave.user_tasks["bureau_approve"]["form"]] == ["approved"]
+    bureau = leave.user_tasks["bureau_approve"]["form"]
+    assert [(f["id"], f["readonly"]) for f in bureau] == [
+        ("days", True),
+        ("days_granted", True),
+        ("approved", False),
+    ]
 
 
 REASON_FIELD = LEAVE[LEAVE.index(b'<camunda:formField id="reason"') :]
@@ -486,3 +492,24 @@ def test_a_read_only_default_fills_a_start_form_but_never_overwrites_what_is_hel
     assert fields.checked(form, {"grade": 9}, held={}) == {"grade": 3}
     assert fields.checked(form, {"grade": 9}, held={"grade": 5}) == {}
     assert fields.checked(form, {"grade": 9}) == {}  # a task form: what the process holds stands
+
+
+def test_a_read_only_field_shows_what_an_earlier_step_decided(client, leave, office):
+    instance = start_leave(office, days=5)
+    approve = instance.tasks.get(status="open")
+    services.complete_task(office["chief"], approve.pk, data={"approved": True, "days_granted": 4})
+    bureau = instance.tasks.get(status="open", bpmn_id="bureau_approve")
+    client.force_login(office["edu_head"])
+    page = client.get(f"/workflow/tasks/{bureau.pk}/").content.decode()
+    for name, value in (("f_days", "5"), ("f_days_granted", "4")):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert field is not None and "disabled" in field[0] and f'value="{value}"' in field[0]
+    # Shown, not taken: a value posted for it changes nothing the division head decided.
+    services.complete_task(
+        office["edu_head"], bureau.pk, data={"approved": True, "days_granted": 9}
+    )
+    assert Task.objects.get(pk=bureau.pk).data == {"approved": True}
+    assert selectors.held_values(instance, ["days", "days_granted"]) == {
+        "days": 5,
+        "days_granted": 4,
+    }

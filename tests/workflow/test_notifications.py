@@ -96,7 +96,7 @@ def test_marking_read_touches_only_ones_own_notifications(office):
     instance = started(office)
     draft = instance.tasks.get(status="open")
     services.transfer_task(office["clerk"], draft.pk, to_username="wf.other")
-    services.transfer_task(office["other"], draft.pk, to_username="wf.chief")
+    services.add_signer(office["other"], draft.pk, username="wf.chief")
     mine = notes.for_user(office["other"]).get()
     theirs = notes.for_user(office["chief"]).get()
     assert note_services.mark_read(office["other"], [mine.pk, theirs.pk]) == 1
@@ -201,3 +201,28 @@ def test_a_step_is_urged_at_most_once_an_hour(office):
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
         services.urge_task(office["clerk"], review.pk, message="再催")
     assert notes.for_user(office["chief"]).count() == 2
+
+
+def test_a_notice_about_a_task_is_read_once_the_task_has_left_ones_inbox(office, make_staff):
+    second_chief = make_staff("edu_basic", "wf.chief2", role="division_head").user
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.transfer_task(office["clerk"], draft.pk, to_username="wf.other", reason="请代拟")
+    assert notes.unread_count(office["other"]) == 1
+    services.complete_task(office["other"], draft.pk)
+    assert notes.unread_count(office["other"]) == 0  # handled: nothing left to do about it
+    review = instance.tasks.get(status="open")
+    services.urge_task(office["clerk"], review.pk, message="请尽快")
+    services.claim_task(second_chief, review.pk)
+    # The colleague took it: the other candidate's reminder asks nothing of them any more.
+    assert notes.unread_count(office["chief"]) == 0
+    assert notes.unread_count(second_chief) == 1
+    services.return_task(second_chief, review.pk, opinion="请补充数据")
+    assert notes.unread_count(second_chief) == 0
+    # The draft goes back to whoever drafted it, and the notice stays while it waits there.
+    [returned] = notes.for_user(office["other"], unread_only=True)
+    assert returned.kind == "returned"
+    entry = AuditEntry.objects.filter(action="notifications.settled").latest("seq")
+    assert entry.after["count"] == 1 and entry.after["about"] == "workflow.task"
+    services.complete_task(office["other"], instance.tasks.get(status="open").pk)
+    assert notes.unread_count(office["other"]) == 0

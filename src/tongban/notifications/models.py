@@ -41,6 +41,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-id"]),
             models.Index(fields=["recipient", "read_at"]),
+            # Settling the notifications about an object once it asks nothing more of anyone.
+            models.Index(fields=["object_type", "object_id"]),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,4 +69,38 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
                 object_type="notifications.notification",
                 after={"count": changed, "ids": ids[:50] if ids else "all"},
             )
+    return changed
+
+
+def settle(
+    *,
+    object_type: str,
+    object_ids: QuerySet[Any],
+    kinds: Iterable[str],
+    still_needed: Exists,
+) -> int:
+    """Mark read, for everyone, the unread notifications of ``kinds`` about the given objects
+    that no longer ask anything of their recipient (``still_needed`` is False): a 新待办 or 催办
+    about a task that has been handled, handed on or taken by a colleague. Called inside the
+    action that settles them; the action's own audit entry is joined by one naming the count.
+    """
+    stale = (
+        Notification.objects.filter(
+            read_at__isnull=True,
+            object_type=object_type,
+            kind__in=list(kinds),
+            object_id__in=object_ids,
+        )
+        .annotate(needed=still_needed)
+        .filter(needed=False)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    changed = Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    record(
+        "notifications.settled",
+        object_type="notifications.notification",
+        after={"count": changed, "ids": ids[:50], "about": object_type},
+    )
     return changed

@@ -232,11 +232,28 @@ def form_initial(task: Task) -> dict[str, Any]:
     """What a task's form starts with, by field id: the answers of the step's last run (sent
     back and done again), and for a read-only field the value the process holds."""
     initial = earlier_answers(task)
-    held = task.instance.variables or {}
-    for spec in task_form(task):
-        if spec.get("readonly") and spec["id"] in held:
-            initial[spec["id"]] = held[spec["id"]]
+    shown = [spec["id"] for spec in task_form(task) if spec.get("readonly")]
+    if shown:
+        held = held_values(task.instance, shown)
+        initial.update({key: held[key] for key in shown if key in held})
     return initial
+
+
+def held_values(instance: ProcessInstance, keys: list[str]) -> dict[str, Any]:
+    """The latest value of each variable: what an earlier step's form set (a step sent back and
+    undone no longer counts), or else what the process started with."""
+    held = {key: instance.variables[key] for key in keys if key in (instance.variables or {})}
+    answers = (
+        Task.objects.filter(
+            instance=instance, status=TaskStatus.COMPLETED, undone=False, added_for__isnull=True
+        )
+        .order_by("completed_at", "pk")
+        .values_list("data", flat=True)
+    )
+    for data in answers:
+        if isinstance(data, dict):
+            held.update({key: data[key] for key in keys if key in data})
+    return held
 
 
 def earlier_answers(task: Task) -> dict[str, Any]:

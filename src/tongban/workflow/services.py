@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -292,6 +293,20 @@ def _sync_inbox(instance_id: int) -> None:
             "WHERE t.instance_id = %s AND t.status = %s AND t.assignee_id IS NULL",
             [instance_id, TaskStatus.OPEN, instance_id, TaskStatus.OPEN],
         )
+    # A 新待办, 催办 or 退回 notice stays unread only while its task is in the person's 待办.
+    notifications.settle(
+        object_type=Task._meta.label_lower,
+        object_ids=Task.objects.filter(instance_id=instance_id)
+        .annotate(key=Cast("id", CharField()))
+        .values("key"),
+        kinds=("task", "urge", "returned"),
+        still_needed=Exists(
+            InboxEntry.objects.filter(
+                user_id=OuterRef("recipient_id"),
+                task_id=Cast(OuterRef("object_id"), IntegerField()),
+            )
+        ),
+    )
 
 
 def _deadline(definition: ProcessDefinition, timer_id: str) -> datetime | None:
