@@ -158,11 +158,18 @@ def test_the_signer_sends_a_document_back_to_the_drafter_from_its_page(sealing):
     )
     document = Document.objects.get(title="关于退回重拟的通知")
     act(drafter, document, "draft", opinion="请核稿")
+    # 撤回 is offered while the reviewer has not acted, and only then.
+    assert 'value="withdraw"' in drafter.get(f"/documents/{document.pk}/").content.decode()
     act(as_user(gov["reviewer"]), document, "review", approved="yes", opinion="同意")
+    assert 'value="withdraw"' not in drafter.get(f"/documents/{document.pk}/").content.decode()
     act(as_user(gov["edu_head"]), document, "countersign", opinion="会签同意")
     signer = as_user(gov["signer"])
     sign_off = Task.objects.get(instance_id=document.instance_id, bpmn_id="sign_off", status="open")
     page = signer.get(f"/documents/{document.pk}/").content.decode()
+    # Enter in the person field presses the form's first button: hand over, never send back.
+    other_actions = page[page.index(f'id="reason-{sign_off.pk}"') :]
+    first_button = re.search(r'<button[^>]*name="action" value="(\w+)"', other_actions)
+    assert first_button is not None and first_button[1] == "transfer"
     chooser = page[page.index(f'id="to-task-{sign_off.pk}"') :]
     chooser = chooser[: chooser.index("</select>")]
     assert [name for name in ("会签", "核稿", "拟稿") if name in chooser] == [

@@ -390,6 +390,8 @@ def test_the_modeler_opens_a_process_without_script_errors(served, browser):
     # The editor speaks the page's language.
     assert page.locator('.djs-palette [aria-label="创建任务"]').count() == 1
 
+    # Nothing changed yet: nothing to save as a new version.
+    assert page.locator("#modeler-form button[type=submit]").is_disabled()
     # The step panel: who does the approval, its deadline; a flow's condition.
     page.locator('.djs-element[data-element-id="approve"]').first.click()
     assert page.locator("[data-field=type]").inner_text() == "用户任务"
@@ -402,6 +404,8 @@ def test_the_modeler_opens_a_process_without_script_errors(served, browser):
     assert page.input_value("#prop-condition") == "${approved && days > 3}"
     page.fill("#prop-condition", "${approved && days > 5}")
     page.locator("#prop-condition").press("Tab")
+    assert page.locator("#modeler-form button[type=submit]").is_enabled()
+    assert page.locator("#modeler-unchanged").is_hidden()
     page.click("text=保存为新版本")
     page.wait_for_url("**/workflow/definitions/")
     assert "已保存为第 2 版" in page.content()

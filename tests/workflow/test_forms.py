@@ -436,6 +436,63 @@ def test_nobody_approves_their_own_request(leave, office, make_staff):
     }
 
 
+def test_the_initiator_is_not_added_as_signer_to_their_own_approval(leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    assert approve.assignee == office["chief"]
+    with pytest.raises(InvalidInput, match="发起人") as refused:
+        services.add_signer(office["chief"], approve.pk, username="wf.clerk")
+    assert refused.value.field == "to"
+    assert not approve.added_signers.exists()
+
+
+def test_a_hand_over_reason_has_a_limit_and_nothing_is_written_beyond_it(leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    for action in (services.transfer_task, services.add_signer):
+        target = {"to_username": "wf.eduhead"} if action is services.transfer_task else {}
+        with pytest.raises(InvalidInput, match="2000") as refused:
+            action(
+                office["chief"],
+                approve.pk,
+                **(target or {"username": "wf.eduhead"}),
+                reason="理" * 2001,
+            )
+        assert refused.value.field == "reason"
+    approve.refresh_from_db()
+    assert approve.assignee == office["chief"] and not approve.added_signers.exists()
+
+
+def test_taking_a_step_a_colleague_has_handled_says_so(leave, office, make_staff):
+    second = make_staff("edu_basic", "wf.chief2", role="division_head").user
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.claim_task(second, approve.pk)
+    services.complete_task(second, approve.pk, data={"approved": True})
+    # Not "not found": the page the other division head still has open shows the step.
+    with pytest.raises(Conflict, match="已被办理.*测试人员"):
+        services.claim_task(office["chief"], approve.pk)
+    with pytest.raises(Conflict, match="已被办理"):
+        services.transfer_task(office["chief"], approve.pk, to_username="wf.eduhead")
+
+
+def test_the_applicant_cannot_send_a_refusal_back_to_be_decided_again(client, leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.complete_task(office["chief"], approve.pk, data={"approved": False}, opinion="不准")
+    told = instance.tasks.get(status="open")
+    assert told.bpmn_id == "told" and told.assignee == office["clerk"]
+    assert selectors.return_targets(told, office["clerk"]) == []
+    client.force_login(office["clerk"])
+    page = client.get(f"/workflow/tasks/{told.pk}/").content.decode()
+    assert 'value="return"' not in page
+    with pytest.raises(InvalidInput):
+        services.return_task(office["clerk"], told.pk, to_task_id=approve.pk, opinion="再议")
+    assert instance.tasks.get(status="open").pk == told.pk
+    # Someone else at a later step may still send it back to the approval.
+    assert selectors.return_targets(told, office["chief"]) == [approve]
+
+
 def test_exclude_initiator_is_true_or_false():
     xml = LEAVE.replace(b'tongban:excludeInitiator="true"', b'tongban:excludeInitiator="ja"', 1)
     with pytest.raises(engine.DefinitionError, match="excludeInitiator") as refused:

@@ -354,7 +354,7 @@ def _task_panels(
             "task": t,
             "form": _step_form(request, t, item),
             "claimable": t.assignee_id is None,
-            "return_targets": workflow_selectors.return_targets(t),
+            "return_targets": workflow_selectors.return_targets(t, request.user),
         }
         for t in tasks
     ]
@@ -496,6 +496,8 @@ def _detail_context(
         ),
         "versions": list(document.versions.select_related("saved_by").order_by("-number")),
         "is_initiator": instance is not None and instance.initiator_id == request.user.pk,
+        "may_withdraw": instance is not None
+        and workflow_selectors.may_withdraw(request.user, instance),
         "may_archive": document.stage in (Stage.ISSUED, Stage.REGISTERED)
         and not document.record_code
         and policy.can(

@@ -22,7 +22,7 @@ from tongban.workflow.models import (
     TaskCandidate,
     TaskStatus,
 )
-from tongban.workflow.services import _acting_for, _task_form, _withdrawal
+from tongban.workflow.services import _acting_for, _task_form, _withdrawal, steps_kept_from
 
 SCOPES = ("todo", "done", "started")
 # Large columns a list never shows: the engine state, the BPMN and its spec.
@@ -195,11 +195,12 @@ def task_for(user: Any, pk: int) -> Task:
     return task
 
 
-def return_targets(task: Task) -> list[Task]:
-    """The earlier steps a task can be sent back to (退回): the latest run of each step done
-    before it, newest first. The first is where it goes when the person chooses none. One
+def return_targets(task: Task, user: Any) -> list[Task]:
+    """The earlier steps ``user`` can send a task back to (退回): the latest run of each step
+    done before it, newest first. The first is where it goes when the person chooses none. One
     query, whatever the length of the history. Runs already sent back past are done again and
-    do not count. None for an added signer (加签), who gives an opinion and sends nothing back."""
+    do not count, nor does an approval of the user's own request. None for an added signer
+    (加签), who gives an opinion and sends nothing back."""
     if task.added_for_id is not None:
         return []
     latest_runs = (
@@ -210,6 +211,7 @@ def return_targets(task: Task) -> list[Task]:
             undone=False,
         )
         .exclude(bpmn_id=task.bpmn_id)
+        .exclude(bpmn_id__in=steps_kept_from(user, task.instance))
         .values("bpmn_id")
         .annotate(latest=Max("id"))
         .values("latest")

@@ -475,6 +475,19 @@ def _delegators(actor: User) -> QuerySet[Delegation, int]:
     ).values_list("delegator_id", flat=True)
 
 
+def steps_kept_from(user: User, instance: ProcessInstance) -> set[str]:
+    """The steps ``user`` may not perform in ``instance`` (``tongban:excludeInitiator``, when
+    they started it), nor send the process back to: a refusal of one's own request is not one's
+    to have decided again."""
+    if user.pk != instance.initiator_id:
+        return set()
+    return {
+        bpmn_id
+        for bpmn_id, meta in instance.definition.user_tasks.items()
+        if meta.get("exclude_initiator")
+    }
+
+
 def _kept_from(user: User, task: Task) -> bool:
     """Whether the step keeps ``user`` out because they started the process and the BPMN says
     ``tongban:excludeInitiator`` (an approval of their own request), however the task reached
@@ -516,10 +529,7 @@ def complete_task(
             raise NotFound()
         task.instance = instance
         if task.status != TaskStatus.OPEN:
-            who = task.completed_by.display_name if task.completed_by else ""
-            raise Conflict(
-                _("This task was already handled %(who)s.") % {"who": f"({who})" if who else ""}
-            )
+            raise _handled(task)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to complete."))
         if task.added_for_id is not None:
@@ -558,6 +568,23 @@ def complete_task(
     return task
 
 
+def _handled(task: Task) -> Conflict:
+    """The answer to an action on a task that is no longer open, naming who handled it."""
+    who = task.completed_by.display_name if task.completed_by else ""
+    return Conflict(
+        _("This task was already handled %(who)s.") % {"who": f"({who})" if who else ""}
+    )
+
+
+def _not_open(task_id: int) -> Conflict | NotFound:
+    """Why an open task was not found: handled meanwhile (409, a colleague got there first), or
+    it does not exist or is not one the action applies to (404)."""
+    task = Task.objects.select_related("completed_by").filter(pk=task_id).first()
+    if task is not None and task.status != TaskStatus.OPEN:
+        return _handled(task)
+    return NotFound()
+
+
 def _task_form(instance: ProcessInstance, task: Task) -> list[dict[str, Any]]:
     """The fields the BPMN draws on this step's form (``camunda:formField``)."""
     return list(instance.definition.user_tasks.get(task.bpmn_id, {}).get("form") or [])
@@ -580,10 +607,32 @@ def _authorise(actor: User, task_id: int, action: str) -> None:
         handler.authorise(actor, task.instance, task)
 
 
-def _check_performer(task: Task, user: User, *, added: bool) -> None:
+def _check_hand_over(task: Task, user: User, *, added: bool) -> None:
+    """Whether ``user`` may receive the step by 转办 or give an opinion on it by 加签: not the
+    initiator of a step that excludes them (their own approval), and what the owning domain
+    asks."""
+    if _kept_from(user, task):
+        raise InvalidInput(
+            _("%(who)s started this process and may not perform this step.")
+            % {"who": user.display_name},
+            field="to",
+        )
     handler = hooks.handler_for(task.instance.business_type)
     if handler is not None:
         handler.check_performer(task.instance, task, user, added=added)
+
+
+HAND_OVER_REASON_MAX = 2000
+
+
+def _hand_over_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > HAND_OVER_REASON_MAX:
+        raise InvalidInput(
+            _("A reason has at most %(max)s characters.") % {"max": HAND_OVER_REASON_MAX},
+            field="reason",
+        )
+    return reason
 
 
 def _mark_completed(task: Task, actor: User, data: dict[str, Any], opinion: str) -> None:
@@ -681,11 +730,12 @@ def _step_event(
 
 def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
     """加签: ask one more person for an opinion before this step can be completed."""
+    reason = _hand_over_reason(reason)
     target = _colleague(username, _("Choose an active colleague to add."))
     with transaction.atomic():
         task = _open_task_locked(task_id, added_for__isnull=True)
         if task is None:
-            raise NotFound()
+            raise _not_open(task_id)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if target.pk in (actor.pk, task.assignee_id):
@@ -700,7 +750,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
                 % {"who": target.display_name},
                 field="to",
             )
-        _check_performer(task, target, added=True)
+        _check_hand_over(task, target, added=True)
         added = Task.objects.create(
             instance_id=task.instance_id,
             engine_id="",
@@ -728,7 +778,7 @@ def claim_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise NotFound()
+            raise _not_open(task_id)
         if task.assignee_id is not None:
             raise Conflict(_("Someone has already taken this task."))
         if not task.candidates.filter(user_id__in=_acting_for(actor)).exists():
@@ -752,11 +802,12 @@ def release_task(actor: User, task_id: int) -> Task:
 
 def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = "") -> Task:
     """Hand a task to another person (转办)."""
+    reason = _hand_over_reason(reason)
     target = _colleague(to_username, _("Choose an active colleague to hand the task to."))
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise NotFound()
+            raise _not_open(task_id)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
         if target.pk in (actor.pk, task.assignee_id):
@@ -765,13 +816,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
                 % {"who": target.display_name},
                 field="to",
             )
-        if _kept_from(target, task):
-            raise InvalidInput(
-                _("%(who)s started this process and may not perform this step.")
-                % {"who": target.display_name},
-                field="to",
-            )
-        _check_performer(task, target, added=False)
+        _check_hand_over(task, target, added=False)
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
         task.save(update_fields=["assignee"])
@@ -923,7 +968,7 @@ def return_task(
         instance = _locked_instance(task.instance_id)
         task.refresh_from_db()
         if task.status != TaskStatus.OPEN:
-            raise Conflict(_("This task was already handled."))
+            raise _handled(task)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if task.added_for_id is not None:
@@ -935,6 +980,7 @@ def return_task(
         done = (
             instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True, undone=False)
             .exclude(bpmn_id=task.bpmn_id)
+            .exclude(bpmn_id__in=steps_kept_from(actor, instance))
             .order_by("-completed_at", "-id")
         )
         target = done.filter(pk=to_task_id).first() if to_task_id else done.first()

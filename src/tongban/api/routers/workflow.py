@@ -181,7 +181,7 @@ def urge(request: ApiRequest, task_id: int, payload: UrgeIn | None = None) -> ob
     summary="The earlier steps a task can be sent back to (退回), newest first",
 )
 def return_targets(request: ApiRequest, task_id: int) -> object:
-    return selectors.return_targets(selectors.task_for(request.auth, task_id))
+    return selectors.return_targets(selectors.task_for(request.auth, task_id), request.auth)
 
 
 @router.post("/workflow/tasks/{task_id}/return", response=TaskOut, summary="Send back (退回)")

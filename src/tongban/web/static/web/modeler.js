@@ -41,6 +41,15 @@
       container.textContent = String(err && err.message ? err.message : err);
     });
     stepPanel(modeler);
+    // Nothing changed, nothing to save: a click would only add an identical version.
+    var save = form.querySelector("button[type=submit]");
+    var unchanged = document.getElementById("modeler-unchanged");
+    save.disabled = true;
+    modeler.on("commandStack.changed", function () {
+      var edited = modeler.get("commandStack").canUndo();
+      save.disabled = !edited;
+      if (unchanged) { unchanged.hidden = edited; }
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       modeler.saveXML({ format: true }).then(function (result) {
