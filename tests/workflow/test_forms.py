@@ -470,7 +470,7 @@ def test_taking_a_step_a_colleague_has_handled_says_so(leave, office, make_staff
     services.claim_task(second, approve.pk)
     services.complete_task(second, approve.pk, data={"approved": True})
     # Not "not found": the page the other division head still has open shows the step.
-    with pytest.raises(Conflict, match="已被办理.*测试人员"):
+    with pytest.raises(Conflict, match=r"已被办理.*测试人员"):
         services.claim_task(office["chief"], approve.pk)
     with pytest.raises(Conflict, match="已被办理"):
         services.transfer_task(office["chief"], approve.pk, to_username="wf.eduhead")
