@@ -427,7 +427,10 @@ def test_an_added_signers_opinion_is_no_step_to_send_back_to(office):
     services.complete_task(office["edu_head"], added.pk, opinion="同意")
     services.complete_task(office["chief"], review.pk, data={"approved": True})
     countersign = only(instance, "countersign")
-    assert [t.bpmn_id for t in selectors.return_targets(countersign, office["fin_head"])] == ["review", "draft"]
+    assert [t.bpmn_id for t in selectors.return_targets(countersign, office["fin_head"])] == [
+        "review",
+        "draft",
+    ]
     assert added.pk not in [t.pk for t in selectors.return_targets(countersign, office["fin_head"])]
     from django.utils import translation
 
@@ -454,7 +457,9 @@ def test_steps_sent_back_past_are_no_longer_steps_to_go_back_to(office):
         office["edu_head"], sign_off.pk, to_task_id=first_draft.pk, opinion="请重拟"
     )
     redraft = only(instance, "draft")
-    assert selectors.return_targets(redraft, office["clerk"]) == []  # review and countersign are undone
+    assert (
+        selectors.return_targets(redraft, office["clerk"]) == []
+    )  # review and countersign are undone
     with pytest.raises(InvalidInput):
         services.return_task(office["clerk"], redraft.pk, opinion="退回")
     services.complete_task(office["clerk"], redraft.pk)

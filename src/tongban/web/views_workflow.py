@@ -171,7 +171,9 @@ def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
             "diagram": _diagram(task.instance),
             "may_work": task.status == "open" and services._may_work(request.user, task),
             "claimable": task.status == "open" and task.assignee_id is None,
-            "return_targets": selectors.return_targets(task, request.user) if task.status == "open" else [],
+            "return_targets": selectors.return_targets(task, request.user)
+            if task.status == "open"
+            else [],
             "start_values": selectors.start_values(task.instance),
             "pending_signers": _list_separator().join(
                 u.display_name for u in selectors.pending_signers(task)
