@@ -570,3 +570,31 @@ def test_a_read_only_field_shows_what_an_earlier_step_decided(client, leave, off
         "days": 5,
         "days_granted": 4,
     }
+
+
+def test_the_applicant_learns_how_the_request_ended(client, leave, office):
+    from tongban.notifications.models import Notification
+
+    granted = start_leave(office)
+    approve = granted.tasks.get(status="open")
+    services.complete_task(office["chief"], approve.pk, data={"approved": True})
+    granted.refresh_from_db()
+    assert (granted.status, granted.outcome) == ("completed", "准假")
+    note = Notification.objects.get(recipient=office["clerk"], kind="ended")
+    assert granted.title in note.title and note.title.endswith("准假")
+    assert (note.object_type, note.object_id) == ("workflow.processinstance", str(granted.pk))
+    client.force_login(office["clerk"])
+    listing = client.get("/inbox/?scope=started").content.decode()
+    assert "已办结 · 准假" in listing
+    api = client.get(f"/api/v1/workflow/instances/{granted.pk}").json()
+    assert api["outcome"] == "准假"
+
+    # Refused: the applicant takes the last step (知悉不准假) and is not told of their own act.
+    refused = start_leave(office, first_day="2026-12-09")
+    services.complete_task(
+        office["chief"], refused.tasks.get(status="open").pk, data={"approved": False}
+    )
+    services.complete_task(office["clerk"], refused.tasks.get(status="open").pk)
+    refused.refresh_from_db()
+    assert refused.outcome == "不准假"
+    assert Notification.objects.filter(kind="ended").count() == 1

@@ -499,3 +499,20 @@ def test_a_countersign_unit_is_not_offered_another_units_answers(office):
     assert selectors.earlier_answers(east) == {}
     # The same unit's next run would get its own answers back.
     assert Task.objects.get(pk=fin.pk).data == {"remark": "财政意见"}
+
+
+def test_a_process_with_one_end_names_no_outcome(office):
+    from tongban.notifications.models import Notification
+
+    instance = start(office, departments=("FIN",))
+    while (task := instance.tasks.filter(status="open").first()) is not None:
+        who = task.assignee or task.candidates.first().user
+        if task.bpmn_id == "distribution":  # the clerk's own last step, handed to a colleague
+            services.transfer_task(who, task.pk, to_username="wf.other")
+            who = office["other"]
+        services.complete_task(who, task.pk, data={"approved": True})
+    instance.refresh_from_db()
+    assert instance.status == "completed" and instance.outcome == ""
+    note = Notification.objects.get(kind="ended")
+    assert note.recipient == office["clerk"]
+    assert note.title == "“关于开展安全检查的通知”已办结"

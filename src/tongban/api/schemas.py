@@ -319,6 +319,7 @@ class InstanceOut(Schema):
     initiator: str
     started_at: datetime
     ended_at: datetime | None
+    outcome: str  # the end event reached (准假), when the process has more than one
     open_tasks: list[TaskOut]
 
     @staticmethod

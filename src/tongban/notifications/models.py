@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     DOCUMENT = "document", _("Incoming document")
     CIRCULATE = "circulate", _("For reading")
     RETURNED = "returned", _("Sent back")
+    ENDED = "ended", _("Request finished")
 
 
 class Notification(models.Model):

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -819,6 +820,23 @@ class Workflow:
     @property
     def completed(self) -> bool:
         return bool(self._wf.is_completed())
+
+    def end_reached(self) -> str:
+        """The name (or id) of the end event the process reached last, e.g. 准假 or 不准假: a
+        finished process says how it ended. Empty while none has been reached, and for a
+        process with a single end event (办结), where the end says nothing more."""
+        specs = self._wf.spec.task_specs.values()
+        if sum(isinstance(spec, EndEvent) for spec in specs) < 2:
+            return ""
+        ends = [
+            t
+            for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(t.task_spec, EndEvent)
+        ]
+        if not ends:
+            return ""
+        last = max(ends, key=lambda t: t.last_state_change).task_spec
+        return str(last.bpmn_name or last.bpmn_id or "")
 
     def cancel(self) -> None:
         self._wf.cancel()

@@ -71,6 +71,8 @@ class ProcessInstance(models.Model):
     next_timer_at = models.DateTimeField(null=True, blank=True, db_index=True)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # The name of the end event reached (准假, 不准假): how a finished process ended.
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

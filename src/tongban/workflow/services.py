@@ -320,18 +320,43 @@ def _deadline(definition: ProcessDefinition, timer_id: str) -> datetime | None:
     return timezone.make_aware(midnight, timezone.get_default_timezone())
 
 
-def _save_engine(instance: ProcessInstance, wf: engine.Workflow) -> None:
+def _save_engine(
+    instance: ProcessInstance, wf: engine.Workflow, *, actor: User | None = None
+) -> None:
     definition = instance.definition
     wf.apply_deadlines(lambda timer_id: _deadline(definition, timer_id))
     instance.state = wf.state()
     instance.revision += 1
     instance.next_timer_at = wf.next_timer()
     fields = ["state", "revision", "next_timer_at"]
-    if wf.completed and instance.status == InstanceStatus.RUNNING:
+    finished = wf.completed and instance.status == InstanceStatus.RUNNING
+    if finished:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = timezone.now()
-        fields += ["status", "ended_at"]
+        instance.outcome = wf.end_reached()[:200]
+        fields += ["status", "ended_at", "outcome"]
     instance.save(update_fields=fields)
+    if finished:
+        _tell_the_initiator(instance, actor)
+
+
+def _tell_the_initiator(instance: ProcessInstance, actor: User | None) -> None:
+    """A request ended: its initiator learns how (准假), unless they took the last step
+    themselves. A document's domain tells its people itself."""
+    if hooks.handler_for(instance.business_type) is not None:
+        return
+    notifications.notify(
+        [instance.initiator],
+        kind="ended",
+        title=(
+            _("“%(title)s” has ended: %(outcome)s")
+            % {"title": instance.title, "outcome": instance.outcome}
+            if instance.outcome
+            else _("“%(title)s” has ended") % {"title": instance.title}
+        ),
+        obj=instance,
+        actor=actor,
+    )
 
 
 def _spec_key(definition: ProcessDefinition) -> str:
@@ -424,7 +449,7 @@ def start_instance(
                 _("The process cannot start: %(reason)s") % {"reason": str(exc)}
             ) from exc
         _sync_tasks(instance, wf, actor=actor)
-        _save_engine(instance, wf)
+        _save_engine(instance, wf, actor=actor)
         _sync_inbox(instance.pk)
         HistoryEvent.objects.create(
             instance=instance, action="start", actor=actor, step_name=definition.name[:200]
@@ -556,7 +581,7 @@ def complete_task(
             ) from exc
         _mark_completed(task, actor, clean, opinion)
         _sync_tasks(instance, wf, actor=actor)
-        _save_engine(instance, wf)
+        _save_engine(instance, wf, actor=actor)
         _step_event(
             task,
             "complete",
