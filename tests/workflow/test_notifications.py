@@ -226,3 +226,22 @@ def test_a_notice_about_a_task_is_read_once_the_task_has_left_ones_inbox(office,
     assert entry.after["count"] == 1 and entry.after["about"] == "workflow.task"
     services.complete_task(office["other"], instance.tasks.get(status="open").pk)
     assert notes.unread_count(office["other"]) == 0
+
+
+def test_each_person_reads_a_notification_in_their_own_language(client, office):
+    from django.utils import translation
+
+    instance = started(office)
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    review = instance.tasks.get(status="open")
+    with translation.override("en"):  # the clerk works in English
+        services.urge_task(office["clerk"], review.pk, message="today please")
+    note = notes.for_user(office["chief"]).get()
+    # Kept in the platform's language too (for the audit trail and anything that reads rows).
+    assert note.title == "催办：“关于开展安全检查的通知”的核稿"
+    client.force_login(office["chief"])
+    page = client.get("/notifications/").content.decode()
+    assert "催办" in page and "Reminder" not in page
+    english = client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["items"][0]["title"] == "Reminder: 核稿 of “关于开展安全检查的通知”"
+    assert english["items"][0]["body"] == "today please"  # a person's own words stay as written

@@ -398,6 +398,14 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
     @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return str(obj.shown_title)  # in the language of the request
+
+    @staticmethod
+    def resolve_body(obj: Any) -> str:
+        return str(obj.shown_body)
+
+    @staticmethod
     def resolve_actor(obj: Any) -> str | None:
         return obj.actor.display_name if obj.actor_id else None
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.services import record, record_denied
 from tongban.core import calendar, numbering
@@ -123,8 +124,8 @@ def return_to_sender(actor: User, item_id: int, *, reason: str) -> IncomingItem:
         notifications.notify(
             [u for u in (document.drafter, document.signed_by) if u is not None],
             kind="document",
-            title=_("Returned by %(unit)s: %(title)s")
-            % {"unit": item.department.name, "title": services.instance_title(document)},
+            title=gettext_noop("Returned by %(unit)s: %(title)s"),
+            params={"unit": item.department.name, "title": services.instance_title(document)},
             body=reason,
             obj=document,
             actor=actor,
@@ -358,8 +359,8 @@ def circulate(
         notifications.notify(
             [c.reader for c in created],
             kind="circulate",
-            title=_("For your reading: %(title)s")
-            % {"title": services.instance_title(item.document)},
+            title=gettext_noop("For your reading: %(title)s"),
+            params={"title": services.instance_title(item.document)},
             body=note,
             obj=item,
             actor=actor,

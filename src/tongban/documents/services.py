@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.services import record, record_denied
 from tongban.core import files, numbering
@@ -719,8 +720,8 @@ def _deliver(document: Document, actor: User) -> list[IncomingItem]:
         notifications.notify(
             _receivers(department),
             kind="document",
-            title=_("Incoming document to sign for: %(title)s")
-            % {"title": instance_title(document)},
+            title=gettext_noop("Incoming document to sign for: %(title)s"),
+            params={"title": instance_title(document)},
             body=f"{document.issuing_authority} {document.doc_number}",
             obj=item,
             actor=actor,

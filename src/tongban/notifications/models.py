@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,11 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # A platform message is kept as its untranslated template and values, so each person reads it
+    # in their own language; ``title`` and ``body`` hold it in the platform's language.
+    title_template = models.CharField(max_length=200, blank=True)
+    body_template = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     actor = models.ForeignKey(
@@ -48,3 +54,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (the active one)."""
+        return _rendered(self.title_template, self.params) or self.title
+
+    @property
+    def shown_body(self) -> str:
+        return _rendered(self.body_template, self.params) or self.body
+
+
+def _rendered(template: str, params: dict[str, str]) -> str:
+    if not template:
+        return ""
+    try:
+        return gettext(template) % params
+    except (KeyError, TypeError, ValueError):
+        return ""  # a template whose values do not fit: the stored text stands

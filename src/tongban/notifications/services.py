@@ -3,12 +3,14 @@ urge, a hand-over, a deadline), whose audit entry names the recipients; reading 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
@@ -25,17 +27,32 @@ def notify(
     kind: str,
     title: str,
     body: str = "",
+    params: Mapping[str, Any] | None = None,
+    body_is_template: bool = False,
     obj: Any = None,
     actor: User | None = None,
 ) -> list[Notification]:
     """One notification for each distinct active recipient (the actor is not told of their own
-    action). Called inside the caller's transaction, so it is sent only if the action holds."""
+    action). Called inside the caller's transaction, so it is sent only if the action holds.
+
+    With ``params``, ``title`` (and ``body`` when ``body_is_template``) is an untranslated
+    template (``gettext_noop``) filled in with them: each recipient reads it in their own
+    language. Otherwise the texts are stored as they are (a person's own words)."""
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
     if actor is not None:
         people.pop(actor.pk, None)
     object_type = obj._meta.label_lower if obj is not None else ""
+    values = {key: str(value) for key, value in (params or {}).items()}
+    title_template = body_template = ""
+    if params is not None:
+        title_template = title
+        body_template = body if body_is_template else ""
+        with translation.override(settings.LANGUAGE_CODE):
+            title = gettext(title) % values
+            if body_is_template:
+                body = gettext(body) % values
     return Notification.objects.bulk_create(
         [
             Notification(
@@ -43,6 +60,9 @@ def notify(
                 kind=kind,
                 title=title[:200],
                 body=body[:MAX_BODY],
+                title_template=title_template[:200],
+                body_template=body_template[:200],
+                params=values,
                 object_type=object_type,
                 object_id=str(obj.pk) if obj is not None else "",
                 actor=actor,

@@ -43,7 +43,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongban.audit.services import record, record_denied
 from tongban.core import files, numbering
@@ -1046,8 +1046,8 @@ def propose_disposal(actor: User, record_id: int, *, reason: str) -> Appraisal:
         notifications.notify(
             approvers,
             kind="task",
-            title=_("Disposal to approve: %(code)s %(title)s")
-            % {"code": locked.archival_code, "title": locked.title},
+            title=gettext_noop("Disposal to approve: %(code)s %(title)s"),
+            params={"code": locked.archival_code, "title": locked.title},
             body=reason,
             obj=locked,
             actor=actor,

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.services import record, record_denied
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
@@ -876,8 +877,8 @@ def warn_expiring(days: int = 30) -> int:
             notifications.notify(
                 admins,
                 kind="expiry",
-                title=_("Certificate expires on %(day)s: %(subject)s")
-                % {
+                title=gettext_noop("Certificate expires on %(day)s: %(subject)s"),
+                params={
                     "day": timezone.localtime(certificate.not_after).date().isoformat(),
                     "subject": certificate.subject,
                 },

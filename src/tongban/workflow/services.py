@@ -14,6 +14,7 @@ from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Q, 
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.context import audit_context
 from tongban.audit.services import record, record_denied
@@ -349,11 +350,11 @@ def _tell_the_initiator(instance: ProcessInstance, actor: User | None) -> None:
         [instance.initiator],
         kind="ended",
         title=(
-            _("“%(title)s” has ended: %(outcome)s")
-            % {"title": instance.title, "outcome": instance.outcome}
+            gettext_noop("“%(title)s” has ended: %(outcome)s")
             if instance.outcome
-            else _("“%(title)s” has ended") % {"title": instance.title}
+            else gettext_noop("“%(title)s” has ended")
         ),
+        params={"title": instance.title, "outcome": instance.outcome},
         obj=instance,
         actor=actor,
     )
@@ -700,14 +701,15 @@ def _performers(task: Task) -> list[User]:
 def _notify_performers(task: Task, *, kind: str, by: User | None, message: str = "") -> list[User]:
     recipients = _performers(task)
     title_by_kind = {
-        "urge": _("Reminder: %(step)s of “%(title)s”"),
-        "task": _("New task: %(step)s of “%(title)s”"),
-        "returned": _("Sent back to you: %(step)s of “%(title)s”"),
+        "urge": gettext_noop("Reminder: %(step)s of “%(title)s”"),
+        "task": gettext_noop("New task: %(step)s of “%(title)s”"),
+        "returned": gettext_noop("Sent back to you: %(step)s of “%(title)s”"),
     }
     notifications.notify(
         recipients,
         kind=kind,
-        title=title_by_kind[kind] % {"step": task.name, "title": task.instance.title},
+        title=title_by_kind[kind],
+        params={"step": task.name, "title": task.instance.title},
         body=message,
         obj=task,
         actor=by,
@@ -1131,10 +1133,12 @@ def _escalate(instance: ProcessInstance, task: Task, timer: dict[str, Any]) -> d
     notifications.notify(
         [*people, *chiefs],
         kind="escalation",
-        title=_("Deadline passed: %(step)s of “%(title)s”")
-        % {"step": task.name, "title": instance.title},
-        body=_("Performer: %(who)s. Due: %(due)s.")
-        % {
+        title=gettext_noop("Deadline passed: %(step)s of “%(title)s”"),
+        body=gettext_noop("Performer: %(who)s. Due: %(due)s."),
+        body_is_template=True,
+        params={
+            "step": task.name,
+            "title": instance.title,
             "who": ", ".join(u.display_name for u in people) or "—",
             "due": task.due_on.isoformat() if task.due_on else "—",
         },
