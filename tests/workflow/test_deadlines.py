@@ -90,7 +90,7 @@ def test_a_timer_without_working_days_keeps_its_calendar_duration_and_only_notif
 @pytest.mark.parametrize(
     ("attribute", "message"),
     [
-        ('tongban:dueWorkingDays="two"', "whole number"),
+        ('tongban:dueWorkingDays="two"', "应为整数天数，而不是“two”"),
         ('tongban:escalate="email"', "notify, reassign"),
     ],
 )

@@ -13,11 +13,21 @@ import time
 from typing import Any
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tongban.workflow import evaluator
 from tongban.workflow.evaluator import ExpressionError
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """The rules are checked against the English messages; the Chinese ones have their own test
+    (``test_messages_are_in_the_users_language``)."""
+    with translation.override("en"):
+        yield
+
 
 VARS: dict[str, Any] = {
     "approved": True,
@@ -520,3 +530,13 @@ def test_any_input_either_evaluates_or_raises_expression_error(text):
         evaluator.evaluate(text, {"a": 1, "b": "x", "x": [1], "ab": {"a": 1}})
     with contextlib.suppress(ExpressionError):
         evaluator.check_script(text)
+
+
+def test_messages_are_in_the_users_language():
+    with translation.override("zh-hans"):
+        with pytest.raises(ExpressionError, match="未知变量 missing_var"):
+            evaluator.evaluate("missing_var > 1", {})
+        with pytest.raises(ExpressionError, match="条件或脚本中不允许使用函数或方法调用"):
+            evaluator.check("open('x')")
+        with pytest.raises(ExpressionError, match="第 2 行：不允许“import”语句"):
+            evaluator.check_script("a = 1\nimport os")

@@ -83,9 +83,20 @@ def limited(kind: str, constraint: str) -> str:
 def test_a_form_field_tongban_cannot_fill_is_refused_naming_it(field, message):
     xml = LEAVE.replace(REASON_FIELD, field.encode())
     assert xml != LEAVE
-    with pytest.raises(engine.DefinitionError, match=message) as refused:
+    with (
+        translation.override("en"),
+        pytest.raises(engine.DefinitionError, match=message) as refused,
+    ):
         engine.parse_definition(xml)
     assert refused.value.element_id == "apply"
+
+
+def test_an_import_refusal_is_in_the_users_language():
+    xml = LEAVE.replace(REASON_FIELD, b'<camunda:formField id="size" type="file" />')
+    with pytest.raises(engine.DefinitionError, match="apply：表单字段“size”的类型为“file”"):
+        engine.parse_definition(xml)
+    with pytest.raises(engine.DefinitionError, match="不是格式正确的 XML"):
+        engine.parse_definition(b"<bpmn:definitions")
 
 
 def test_start_checks_the_start_form_and_writes_nothing_when_it_is_wrong(leave, office):

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from defusedxml import ElementTree
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -39,16 +41,16 @@ SUPPORTED = {
     "dataInputAssociation", "dataOutputAssociation", "terminateEventDefinition",
 }  # fmt: skip
 REFUSED = {
-    "sendTask": "sending messages",
-    "receiveTask": "receiving messages",
-    "businessRuleTask": "business rules (DMN)",
-    "messageEventDefinition": "message events",
-    "signalEventDefinition": "signal events",
-    "escalationEventDefinition": "escalation events",
-    "compensateEventDefinition": "compensation",
-    "eventBasedGateway": "event-based gateways",
-    "complexGateway": "complex gateways",
-    "transaction": "transactions",
+    "sendTask": gettext_noop("sending messages"),
+    "receiveTask": gettext_noop("receiving messages"),
+    "businessRuleTask": gettext_noop("business rules (DMN)"),
+    "messageEventDefinition": gettext_noop("message events"),
+    "signalEventDefinition": gettext_noop("signal events"),
+    "escalationEventDefinition": gettext_noop("escalation events"),
+    "compensateEventDefinition": gettext_noop("compensation"),
+    "eventBasedGateway": gettext_noop("event-based gateways"),
+    "complexGateway": gettext_noop("complex gateways"),
+    "transaction": gettext_noop("transactions"),
 }
 
 
@@ -162,7 +164,9 @@ def _lint_process(process: Any, all_process_ids: set[str]) -> None:
         owner = element_id
         if tag in REFUSED:
             raise DefinitionError(
-                f"{owner or tag}: {REFUSED[tag]} ({tag}) cannot be executed", owner
+                _("%(element)s: %(what)s (%(tag)s) cannot be executed")
+                % {"element": owner or tag, "what": _(REFUSED[tag]), "tag": tag},
+                owner,
             )
         if tag == "serviceTask":
             impl = (
@@ -172,37 +176,47 @@ def _lint_process(process: Any, all_process_ids: set[str]) -> None:
                 or _attr(el, CAMUNDA_NS, "type")
             )
             raise DefinitionError(
-                f"{element_id}: service task "
-                + (
-                    f"calls “{impl}”, Java/external code that tongban cannot run"
-                    if impl
-                    else "has no implementation tongban can run"
-                ),
+                _(
+                    "%(element)s: service task calls “%(impl)s”, Java/external code that tongban cannot run"
+                )
+                % {"element": element_id, "impl": impl}
+                if impl
+                else _("%(element)s: service task has no implementation tongban can run")
+                % {"element": element_id},
                 element_id,
             )
         if tag == "callActivity":
             called = el.get("calledElement") or ""
             if called not in all_process_ids:
                 raise DefinitionError(
-                    f"{element_id}: calls process “{called or '(none)'}”, which is not in this file",
+                    _("%(element)s: calls process “%(called)s”, which is not in this file")
+                    % {"element": element_id, "called": called or "—"},
                     element_id,
                 )
         if tag == "sequenceFlow":
             for ref in ("sourceRef", "targetRef"):
                 if el.get(ref) not in ids:
                     raise DefinitionError(
-                        f"{element_id}: {ref} “{el.get(ref)}” does not exist", element_id
+                        _("%(element)s: %(ref)s “%(target)s” does not exist")
+                        % {"element": element_id, "ref": ref, "target": el.get(ref)},
+                        element_id,
                     )
         if tag in ("incoming", "outgoing") and (el.text or "").strip() not in ids:
             raise DefinitionError(
-                f"a flow “{(el.text or '').strip()}” is referenced but missing", ""
+                _("a flow “%(flow)s” is referenced but missing")
+                % {"flow": (el.text or "").strip()},
+                "",
             )
         if tag == "scriptTask":
             script = next((s.text or "" for s in el if _local(s.tag) == "script"), "")
             try:
                 evaluator.check_script(script)
             except evaluator.ExpressionError as exc:
-                raise DefinitionError(f"{element_id}: script refused: {exc}", element_id) from exc
+                raise DefinitionError(
+                    _("%(element)s: script refused: %(reason)s")
+                    % {"element": element_id, "reason": exc},
+                    element_id,
+                ) from exc
 
 
 def _condition_owner(process: Any) -> None:
@@ -214,7 +228,12 @@ def _condition_owner(process: Any) -> None:
                     evaluator.check(cond.text or "")
                 except evaluator.ExpressionError as exc:
                     raise DefinitionError(
-                        f"{flow.get('id')}: condition “{(cond.text or '').strip()}” refused: {exc}",
+                        _("%(element)s: condition “%(condition)s” refused: %(reason)s")
+                        % {
+                            "element": flow.get("id"),
+                            "condition": (cond.text or "").strip(),
+                            "reason": exc,
+                        },
                         flow.get("id") or "",
                     ) from exc
 
@@ -234,8 +253,10 @@ def _due_working_days(el: Any) -> int | str | None:
         return due
     element_id = el.get("id") or ""
     raise DefinitionError(
-        f"{element_id}: tongban:dueWorkingDays must be a whole number of days or ${{variable}}, "
-        f"not “{due}”",
+        _(
+            "%(element)s: tongban:dueWorkingDays must be a whole number of days or a ${variable}, not “%(value)s”"
+        )
+        % {"element": element_id, "value": due},
         element_id,
     )
 
@@ -255,15 +276,24 @@ def _form(el: Any) -> tuple[FormField, ...]:
         field_id = (item.get("id") or "").strip()
         if not _FIELD_ID.match(field_id):
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}” needs an id that can name a variable "
-                "(letters, digits and _, starting with a letter)",
+                _(
+                    "%(element)s: form field “%(field)s” needs an id that can name a variable (letters, digits and _, starting with a letter)"
+                )
+                % {"element": element_id, "field": field_id},
                 element_id,
             )
         kind = (item.get("type") or "string").strip()
         if kind not in FORM_TYPES:
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}” has type “{kind}”; tongban reads "
-                + ", ".join(FORM_TYPES),
+                _(
+                    "%(element)s: form field “%(field)s” has type “%(type)s”; tongban reads %(types)s"
+                )
+                % {
+                    "element": element_id,
+                    "field": field_id,
+                    "type": kind,
+                    "types": ", ".join(FORM_TYPES),
+                },
                 element_id,
             )
         choices = tuple(
@@ -272,7 +302,8 @@ def _form(el: Any) -> tuple[FormField, ...]:
         )
         if kind == "enum" and not choices:
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}” is a choice (enum) without values",
+                _("%(element)s: form field “%(field)s” is a choice (enum) without values")
+                % {"element": element_id, "field": field_id},
                 element_id,
             )
         limits = _constraints(item, element_id, field_id, kind)
@@ -284,8 +315,10 @@ def _form(el: Any) -> tuple[FormField, ...]:
                 or (high is not None and int(default) > high)
             ):
                 raise DefinitionError(
-                    f"{element_id}: form field “{field_id}”: the default “{default}” is no whole "
-                    "number within its min and max",
+                    _(
+                        "%(element)s: form field “%(field)s”: the default “%(default)s” is no whole number within its min and max"
+                    )
+                    % {"element": element_id, "field": field_id, "default": default},
                     element_id,
                 )
         fields.append(
@@ -316,9 +349,10 @@ def _constraints(item: Any, element_id: str, field_id: str, kind: str) -> dict[s
         name = (constraint.get("name") or "").strip()
         if kind not in FORM_CONSTRAINTS.get(name, ()):
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}” has the constraint “{name}”, which tongban "
-                f"does not check on a {kind} field (it checks required and readonly, min and max "
-                "on long, minlength and maxlength on string)",
+                _(
+                    "%(element)s: form field “%(field)s” has the constraint “%(name)s”, which tongban does not check on a %(type)s field (it checks required and readonly, min and max on long, minlength and maxlength on string)"
+                )
+                % {"element": element_id, "field": field_id, "name": name, "type": kind},
                 element_id,
             )
         if name in ("required", "readonly"):
@@ -329,21 +363,34 @@ def _constraints(item: Any, element_id: str, field_id: str, kind: str) -> dict[s
             value = int(config)
         except ValueError:
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}”: the constraint “{name}” needs a whole "
-                f"number, not “{config}”",
+                _(
+                    "%(element)s: form field “%(field)s”: the constraint “%(name)s” needs a whole number, not “%(value)s”"
+                )
+                % {"element": element_id, "field": field_id, "name": name, "value": config},
                 element_id,
             ) from None
         if name in ("minlength", "maxlength") and value < 0:
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}”: {name} cannot be negative", element_id
+                _("%(element)s: form field “%(field)s”: %(name)s cannot be negative")
+                % {"element": element_id, "field": field_id, "name": name},
+                element_id,
             )
         limits[name] = value
     for low, high in (("min", "max"), ("minlength", "maxlength")):
         low_value, high_value = limits.get(low), limits.get(high)
         if low_value is not None and high_value is not None and low_value > high_value:
             raise DefinitionError(
-                f"{element_id}: form field “{field_id}”: {low} {low_value} is above {high} "
-                f"{high_value}",
+                _(
+                    "%(element)s: form field “%(field)s”: %(low)s %(low_value)s is above %(high)s %(high_value)s"
+                )
+                % {
+                    "element": element_id,
+                    "field": field_id,
+                    "low": low,
+                    "low_value": low_value,
+                    "high": high,
+                    "high_value": high_value,
+                },
                 element_id,
             )
     return limits
@@ -361,8 +408,10 @@ def _check_form_ids(parsed: ParsedDefinition) -> None:
         for form_field in form:
             if form_field.id in reserved:
                 raise DefinitionError(
-                    f"{element_id}: form field “{form_field.id}” is a variable the platform "
-                    "sets itself; choose another id",
+                    _(
+                        "%(element)s: form field “%(field)s” is a variable the platform sets itself; choose another id"
+                    )
+                    % {"element": element_id, "field": form_field.id},
                     element_id,
                 )
 
@@ -407,7 +456,9 @@ def _flag(el: Any, name: str) -> bool:
     if value not in ("", "true", "false"):
         element_id = el.get("id") or ""
         raise DefinitionError(
-            f"{element_id}: tongban:{name} is true or false, not “{value}”", element_id
+            _("%(element)s: tongban:%(name)s is true or false, not “%(value)s”")
+            % {"element": element_id, "name": name, "value": value},
+            element_id,
         )
     return value == "true"
 
@@ -421,13 +472,17 @@ def _timers(process: Any) -> dict[str, TimerMeta]:
         due = _attr(el, PLATFORM_NS, "dueWorkingDays")
         if due and not due.isdigit():
             raise DefinitionError(
-                f"{element_id}: tongban:dueWorkingDays must be a whole number of days, not “{due}”",
+                _(
+                    "%(element)s: tongban:dueWorkingDays must be a whole number of days, not “%(value)s”"
+                )
+                % {"element": element_id, "value": due},
                 element_id,
             )
         escalate = _attr(el, PLATFORM_NS, "escalate") or "notify"
         if escalate not in ESCALATIONS:
             raise DefinitionError(
-                f"{element_id}: tongban:escalate must be one of {', '.join(ESCALATIONS)}",
+                _("%(element)s: tongban:escalate must be one of %(choices)s")
+                % {"element": element_id, "choices": ", ".join(ESCALATIONS)},
                 element_id,
             )
         out[element_id] = TimerMeta(
@@ -444,12 +499,12 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
     try:
         root = ElementTree.fromstring(xml)
     except Exception as exc:  # defusedxml raises several kinds; all mean "not a BPMN file we read"
-        raise DefinitionError(f"not well-formed XML: {exc}") from exc
+        raise DefinitionError(_("not well-formed XML: %(reason)s") % {"reason": exc}) from exc
     if _local(root.tag) != "definitions" or not root.tag.startswith(f"{{{BPMN_NS}}}"):
-        raise DefinitionError("not a BPMN 2.0 file (the root must be bpmn:definitions)")
+        raise DefinitionError(_("not a BPMN 2.0 file (the root must be bpmn:definitions)"))
     processes = [p for p in root if p.tag == f"{{{BPMN_NS}}}process"]
     if not processes:
-        raise DefinitionError("the file contains no process")
+        raise DefinitionError(_("the file contains no process"))
     executable = [p for p in processes if (p.get("isExecutable") or "").lower() == "true"]
     main = executable[0] if executable else processes[0]
     key = main.get("id") or ""
@@ -486,7 +541,10 @@ def parse_definition(xml: bytes) -> ParsedDefinition:
         element = getattr(exc, "id", "") or ""
         raise DefinitionError(f"{element or key}: {exc}", element) from exc
     except Exception as exc:  # the parser raises plain exceptions for malformed models too
-        raise DefinitionError(f"{key}: the process cannot be parsed: {exc}") from exc
+        raise DefinitionError(
+            _("%(element)s: the process cannot be parsed: %(reason)s")
+            % {"element": key, "reason": exc}
+        ) from exc
     parsed.spec = {"spec": state["spec"], "subprocess_specs": state["subprocess_specs"]}
     return parsed
 

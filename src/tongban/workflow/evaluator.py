@@ -28,6 +28,9 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 __all__ = [
     "ExpressionError",
     "check",
@@ -227,9 +230,9 @@ def translate(expression: str) -> str:
     if wrapped:
         text = wrapped.group(1)
     try:
-        rendered, _ = _render(_tokens(text, juel=bool(wrapped)), 0, None)
+        rendered, _rest = _render(_tokens(text, juel=bool(wrapped)), 0, None)
     except RecursionError:
-        raise ExpressionError("the expression is nested too deeply", "size") from None
+        raise ExpressionError(_("the expression is nested too deeply"), "size") from None
     return rendered.strip()
 
 
@@ -253,24 +256,36 @@ _ALLOWED: tuple[type[ast.AST], ...] = (
 # What a refused construct is called in the message, so that whoever drew the diagram knows
 # what to change.
 _DESCRIPTIONS = {
-    "Call": "a function or method call", "Lambda": "lambda", "ListComp": "a comprehension",
-    "SetComp": "a comprehension", "DictComp": "a comprehension",
-    "GeneratorExp": "a generator expression", "JoinedStr": "an f-string",
-    "FormattedValue": "an f-string", "NamedExpr": "an assignment expression (:=)",
-    "Starred": "a starred (*) expression", "Pow": "the power operator **",
-    "IfExp": "a conditional expression (x if c else y)", "Dict": "a dictionary literal",
-    "Set": "a set literal", "Slice": "a slice", "Await": "await", "Yield": "yield",
-    "YieldFrom": "yield", "MatMult": "the operator @", "BitAnd": "the bitwise operator &",
-    "BitOr": "the bitwise operator |", "BitXor": "the bitwise operator ^",
-    "LShift": "the shift operator <<", "RShift": "the shift operator >>",
-    "Invert": "the bitwise operator ~",
+    "Call": gettext_noop("a function or method call"), "Lambda": gettext_noop("lambda"),
+    "ListComp": gettext_noop("a comprehension"), "SetComp": gettext_noop("a comprehension"),
+    "DictComp": gettext_noop("a comprehension"),
+    "GeneratorExp": gettext_noop("a generator expression"),
+    "JoinedStr": gettext_noop("an f-string"), "FormattedValue": gettext_noop("an f-string"),
+    "NamedExpr": gettext_noop("an assignment expression (:=)"),
+    "Starred": gettext_noop("a starred (*) expression"),
+    "Pow": gettext_noop("the power operator **"),
+    "IfExp": gettext_noop("a conditional expression (x if c else y)"),
+    "Dict": gettext_noop("a dictionary literal"), "Set": gettext_noop("a set literal"),
+    "Slice": gettext_noop("a slice"), "Await": "await", "Yield": "yield", "YieldFrom": "yield",
+    "MatMult": gettext_noop("the operator @"), "BitAnd": gettext_noop("the bitwise operator &"),
+    "BitOr": gettext_noop("the bitwise operator |"),
+    "BitXor": gettext_noop("the bitwise operator ^"),
+    "LShift": gettext_noop("the shift operator <<"),
+    "RShift": gettext_noop("the shift operator >>"),
+    "Invert": gettext_noop("the bitwise operator ~"),
 }  # fmt: skip
+
+
+def _described(name: str, fallback: str) -> str:
+    return _(_DESCRIPTIONS[name]) if name in _DESCRIPTIONS else fallback
 
 
 def _refuse(node: ast.AST) -> ExpressionError:
     name = type(node).__name__
-    what = _DESCRIPTIONS.get(name, f"the construct {name}")
-    return ExpressionError(f"{what} is not allowed in a condition or script", name)
+    what = _described(name, _("the construct %(name)s") % {"name": name})
+    return ExpressionError(
+        _("%(what)s is not allowed in a condition or script") % {"what": what}, name
+    )
 
 
 def _constant_key(node: ast.expr) -> str | int | None:
@@ -294,16 +309,21 @@ def _validate(tree: ast.Expression) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} deep", "size")
+            raise ExpressionError(
+                _("the expression is nested more than %(n)s deep") % {"n": MAX_DEPTH}, "size"
+            )
         if not isinstance(node, _ALLOWED):
             raise _refuse(node)
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             raise ExpressionError(
-                f"the name {node.id} is not allowed (names starting with _ are private)", "Name"
+                _("the name %(name)s is not allowed (names starting with _ are private)")
+                % {"name": node.id},
+                "Name",
             )
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise ExpressionError(
-                f"the attribute {node.attr} is not allowed (names starting with _ are private)",
+                _("the attribute %(name)s is not allowed (names starting with _ are private)")
+                % {"name": node.attr},
                 "Attribute",
             )
         if isinstance(node, ast.Subscript):
@@ -311,7 +331,7 @@ def _validate(tree: ast.Expression) -> None:
                 raise _refuse(node.slice)
             if _constant_key(node.slice) is None:
                 raise ExpressionError(
-                    "only a constant key is allowed in [...], such as x['name'] or x[0]",
+                    _("only a constant key is allowed in [...], such as x['name'] or x[0]"),
                     "Subscript",
                 )
             stack.append((node.value, depth + 1))  # the key was checked just above
@@ -320,8 +340,11 @@ def _validate(tree: ast.Expression) -> None:
             node.value is None or type(node.value) in (str, int, float, bool)
         ):
             raise ExpressionError(
-                f"the constant {node.value!r} is not allowed "
-                "(only strings, numbers, True, False and None)",
+                _(
+                    "the constant %(value)s is not allowed "
+                    "(only strings, numbers, True, False and None)"
+                )
+                % {"value": repr(node.value)},
                 "Constant",
             )
         if isinstance(node, ast.Constant):
@@ -334,24 +357,32 @@ def _compile(expression: str) -> ast.Expression:
     """Translate, parse and validate; cached because a gateway evaluates the same few texts
     for every instance. The tree is only read afterwards, so sharing it is safe."""
     if not isinstance(expression, str):
-        raise ExpressionError("the expression is not text", "syntax")
+        raise ExpressionError(_("the expression is not text"), "syntax")
     if len(expression) > 4 * MAX_EXPRESSION:  # before translating a hostile megabyte
-        raise ExpressionError(f"the expression is longer than {MAX_EXPRESSION} characters", "size")
+        raise ExpressionError(
+            _("the expression is longer than %(n)s characters") % {"n": MAX_EXPRESSION}, "size"
+        )
     text = translate(expression)
     if not text:
-        raise ExpressionError("the expression is empty", "syntax")
+        raise ExpressionError(_("the expression is empty"), "syntax")
     if len(text) > MAX_EXPRESSION:
-        raise ExpressionError(f"the expression is longer than {MAX_EXPRESSION} characters", "size")
+        raise ExpressionError(
+            _("the expression is longer than %(n)s characters") % {"n": MAX_EXPRESSION}, "size"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning for `x is 'a'`
             tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not a valid expression: {exc.msg}", "syntax") from None
+        raise ExpressionError(
+            _("not a valid expression: %(reason)s") % {"reason": exc.msg}, "syntax"
+        ) from None
     except ValueError as exc:  # e.g. a NUL character, or an integer literal too long to read
-        raise ExpressionError(f"not a valid expression: {exc}", "syntax") from None
+        raise ExpressionError(
+            _("not a valid expression: %(reason)s") % {"reason": exc}, "syntax"
+        ) from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is too complex to read", "size") from None
+        raise ExpressionError(_("the expression is too complex to read"), "size") from None
     _validate(tree)
     return tree
 
@@ -363,11 +394,13 @@ def _compile(expression: str) -> ast.Expression:
 def _guard(value: Any) -> Any:
     """Refuse a number or sequence too large to be a process variable (CPU and memory)."""
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise ExpressionError("the number is too large", "size")
+        raise ExpressionError(_("the number is too large"), "size")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ExpressionError("the number is out of range", "size")
+        raise ExpressionError(_("the number is out of range"), "size")
     if isinstance(value, _SEQUENCE) and len(value) > MAX_SEQUENCE:
-        raise ExpressionError(f"the value is longer than {MAX_SEQUENCE} items", "size")
+        raise ExpressionError(
+            _("the value is longer than %(n)s items") % {"n": MAX_SEQUENCE}, "size"
+        )
     return value
 
 
@@ -382,49 +415,63 @@ def _binary(op: ast.operator, left: Any, right: Any) -> Any:
         sequence, count = (left, right) if isinstance(left, _SEQUENCE) else (right, left)
         if not isinstance(count, int):
             raise ExpressionError(
-                "a string or list can only be repeated a whole number of times", "BinOp"
+                _("a string or list can only be repeated a whole number of times"), "BinOp"
             )
         if max(count, 0) * len(sequence) > MAX_SEQUENCE:
-            raise ExpressionError(f"the result would be longer than {MAX_SEQUENCE} items", "size")
+            raise ExpressionError(
+                _("the result would be longer than %(n)s items") % {"n": MAX_SEQUENCE}, "size"
+            )
     elif isinstance(op, ast.Add) and not (_is_number(left) and _is_number(right)):
         if not (type(left) in _SEQUENCE and type(left) is type(right)):
             raise ExpressionError(
-                f"cannot add {type(left).__name__} and {type(right).__name__}", "BinOp"
+                _("cannot add %(left)s and %(right)s")
+                % {"left": type(left).__name__, "right": type(right).__name__},
+                "BinOp",
             )
         if len(left) + len(right) > MAX_SEQUENCE:
-            raise ExpressionError(f"the result would be longer than {MAX_SEQUENCE} items", "size")
+            raise ExpressionError(
+                _("the result would be longer than %(n)s items") % {"n": MAX_SEQUENCE}, "size"
+            )
     elif not (_is_number(left) and _is_number(right)):
         # Sub/Div/FloorDiv/Mod on numbers only: ``%`` on a string is printf-style formatting.
         symbol = {ast.Sub: "-", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Mult: "*"}
         raise ExpressionError(
-            f"{symbol.get(type(op), '?')} applies to numbers only, "
-            f"not {type(left).__name__} and {type(right).__name__}",
+            _("%(op)s applies to numbers only, not %(left)s and %(right)s")
+            % {
+                "op": symbol.get(type(op), "?"),
+                "left": type(left).__name__,
+                "right": type(right).__name__,
+            },
             "BinOp",
         )
     try:
         return _guard(_BINARY[type(op)](left, right))
     except ZeroDivisionError:
-        raise ExpressionError("division by zero", "BinOp") from None
+        raise ExpressionError(_("division by zero"), "BinOp") from None
     except (TypeError, OverflowError, decimal.DecimalException) as exc:
-        raise ExpressionError(f"cannot compute: {exc}", "BinOp") from None
+        raise ExpressionError(_("cannot compute: %(reason)s") % {"reason": exc}, "BinOp") from None
 
 
 def _lookup(container: Any, key: str | int, shown: str, construct: str) -> Any:
     if isinstance(key, str) and not isinstance(container, Mapping):
         raise ExpressionError(
-            f"{shown}: only a dictionary variable has named items, not {type(container).__name__}",
+            _("%(shown)s: only a dictionary variable has named items, not %(type)s")
+            % {"shown": shown, "type": type(container).__name__},
             construct,
         )
     if isinstance(key, int) and not isinstance(container, list | tuple | str | Mapping):
         raise ExpressionError(
-            f"{shown}: [...] applies to a list, a string or a dictionary, "
-            f"not {type(container).__name__}",
+            _("%(shown)s: [...] applies to a list, a string or a dictionary, not %(type)s")
+            % {"shown": shown, "type": type(container).__name__},
             "Subscript",
         )
     try:
         return container[key]
     except (KeyError, IndexError, TypeError):
-        raise ExpressionError(f"{shown}: there is no item {key!r}", "Subscript") from None
+        raise ExpressionError(
+            _("%(shown)s: there is no item %(key)s") % {"shown": shown, "key": repr(key)},
+            "Subscript",
+        ) from None
 
 
 def _eval(node: ast.AST, variables: Mapping[str, Any]) -> Any:
@@ -434,7 +481,7 @@ def _eval(node: ast.AST, variables: Mapping[str, Any]) -> Any:
         return node.value
     if isinstance(node, ast.Name):
         if node.id not in variables:
-            raise ExpressionError(f"unknown variable {node.id}", "variable")
+            raise ExpressionError(_("unknown variable %(name)s") % {"name": node.id}, "variable")
         return variables[node.id]
     if isinstance(node, ast.Attribute):
         # ``form.amount`` is dotted access into a dictionary variable; there is no attribute
@@ -462,8 +509,11 @@ def _eval(node: ast.AST, variables: Mapping[str, Any]) -> Any:
             return not operand
         if not _is_number(operand):
             raise ExpressionError(
-                f"the sign {'-' if isinstance(node.op, ast.USub) else '+'} applies to numbers "
-                f"only, not {type(operand).__name__}",
+                _("the sign %(sign)s applies to numbers only, not %(type)s")
+                % {
+                    "sign": "-" if isinstance(node.op, ast.USub) else "+",
+                    "type": type(operand).__name__,
+                },
                 "UnaryOp",
             )
         return -operand if isinstance(node.op, ast.USub) else +operand
@@ -477,7 +527,9 @@ def _eval(node: ast.AST, variables: Mapping[str, Any]) -> Any:
                 if not _COMPARE[type(op)](left, right):
                     return False
             except (TypeError, decimal.DecimalException) as exc:
-                raise ExpressionError(f"cannot compare: {exc}", "Compare") from None
+                raise ExpressionError(
+                    _("cannot compare: %(reason)s") % {"reason": exc}, "Compare"
+                ) from None
             left = right
         return True
     raise _refuse(node)  # unreachable after _validate; kept so a gap fails closed
@@ -511,28 +563,31 @@ def _statement_kind(line: str) -> tuple[str, str]:
     """Name a refused script line for the message: (construct, description)."""
     first = line.split(None, 1)[0].rstrip(":(") if line.split() else ""
     if keyword.iskeyword(first):
-        return first, f"“{first}” statements are"
+        return first, _("“%(keyword)s” statements are") % {"keyword": first}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             statement = ast.parse(line, mode="exec").body[0]
     except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
-        return "syntax", "this line is"
+        return "syntax", _("this line is")
     if isinstance(statement, ast.Expr):
         name = type(statement.value).__name__
         return (
             name,
-            f"a line that is not an assignment ({_DESCRIPTIONS.get(name, 'an expression')}) is",
+            _("a line that is not an assignment (%(what)s) is")
+            % {"what": _described(name, _("an expression"))},
         )
     if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
-        return "Assign", "assigning to anything but a plain variable name is"
+        return "Assign", _("assigning to anything but a plain variable name is")
     name = type(statement).__name__
-    return name, f"the statement {name} is"
+    return name, _("the statement %(name)s is") % {"name": name}
 
 
 def _script_lines(script: str) -> list[tuple[int, str, ast.operator | None, ast.Expression]]:
     if len(script or "") > MAX_SCRIPT:
-        raise ExpressionError(f"the script is longer than {MAX_SCRIPT} characters", "size")
+        raise ExpressionError(
+            _("the script is longer than %(n)s characters") % {"n": MAX_SCRIPT}, "size"
+        )
     lines: list[tuple[int, str, ast.operator | None, ast.Expression]] = []
     for number, raw in enumerate((script or "").splitlines(), start=1):
         line = raw.strip()
@@ -542,20 +597,25 @@ def _script_lines(script: str) -> list[tuple[int, str, ast.operator | None, ast.
         if not match or keyword.iskeyword(match.group(1)):
             construct, what = _statement_kind(line)
             raise ExpressionError(
-                f"line {number}: {what} not allowed; a script is lines of “name = expression”",
+                _("line %(n)s: %(what)s not allowed; a script is lines of “name = expression”")
+                % {"n": number, "what": what},
                 construct,
             )
         target, augmented, value = match.groups()
         if target.startswith("_"):
             raise ExpressionError(
-                f"line {number}: the name {target} is not allowed "
-                "(names starting with _ are private)",
+                _(
+                    "line %(n)s: the name %(name)s is not allowed (names starting with _ are private)"
+                )
+                % {"n": number, "name": target},
                 "Name",
             )
         try:
             tree = _compile(value)
         except ExpressionError as exc:
-            raise ExpressionError(f"line {number}: {exc}", exc.construct) from None
+            raise ExpressionError(
+                _("line %(n)s: %(reason)s") % {"n": number, "reason": exc}, exc.construct
+            ) from None
         lines.append((number, target, _AUGMENTED[augmented] if augmented else None, tree))
     return lines
 
@@ -578,9 +638,13 @@ def run_script(script: str, variables: MutableMapping[str, object]) -> None:
             value = _eval(tree, scope)
             if augmented is not None:
                 if target not in scope:
-                    raise ExpressionError(f"unknown variable {target}", "variable")
+                    raise ExpressionError(
+                        _("unknown variable %(name)s") % {"name": target}, "variable"
+                    )
                 value = _binary(augmented, scope[target], value)
         except ExpressionError as exc:
-            raise ExpressionError(f"line {number}: {exc}", exc.construct) from None
+            raise ExpressionError(
+                _("line %(n)s: %(reason)s") % {"n": number, "reason": exc}, exc.construct
+            ) from None
         written[target] = value
     variables.update(written)
