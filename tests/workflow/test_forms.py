@@ -350,10 +350,12 @@ def test_a_request_is_not_withdrawn_once_the_approver_acted(client, leave, offic
     assert not selectors.may_withdraw(office["clerk"], instance)
     client.force_login(office["clerk"])
     page = client.get(f"/workflow/instances/{instance.pk}/").content.decode()
-    assert 'value="withdraw"' not in page  # not offered when it cannot work
+    assert 'value="withdraw"' not in page  # not offered when it cannot work …
     with pytest.raises(Conflict) as refused:
         services.withdraw(office["clerk"], instance.pk)
-    assert "已经办理" in str(refused.value.message)
+    why = str(refused.value.message)
+    assert "已有人接手" in why
+    assert f"无法撤回：{why}" in page  # … and the page says why
     instance.refresh_from_db()
     assert instance.status == "running"
     assert instance.tasks.filter(status="open", assignee=office["edu_head"]).exists()

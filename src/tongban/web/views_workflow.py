@@ -297,6 +297,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
             "can_terminate": policy.can(request.user, Action.MANAGE_PROCESSES)
             and instance.status == "running",
             "can_withdraw": selectors.may_withdraw(request.user, instance),
+            "withdraw_refusal": selectors.withdraw_refusal(request.user, instance),
         },
     )
 

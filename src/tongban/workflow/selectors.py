@@ -16,6 +16,7 @@ from tongban.workflow import hooks
 from tongban.workflow.models import (
     HistoryEvent,
     InboxEntry,
+    InstanceStatus,
     ProcessDefinition,
     ProcessInstance,
     Task,
@@ -433,6 +434,15 @@ def diagram_states(instance: ProcessInstance) -> dict[str, str]:
 def may_withdraw(user: Any, instance: ProcessInstance) -> bool:
     """Whether 撤回 would work for ``user`` now (the page offers it only then)."""
     return _withdrawal(user, instance)[0] is not None
+
+
+def withdraw_refusal(user: Any, instance: ProcessInstance) -> str:
+    """Why the initiator of a running process cannot withdraw it now, in their words; empty when
+    they can, or when the question does not arise (not theirs, or no longer running)."""
+    if instance.initiator_id != user.pk or instance.status != InstanceStatus.RUNNING:
+        return ""
+    outcome, reason = _withdrawal(user, instance)
+    return "" if outcome is not None else reason
 
 
 def pending_signers(task: Task) -> list[Any]:

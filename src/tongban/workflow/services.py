@@ -1038,7 +1038,7 @@ def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | No
         return None, _("Only the initiator can withdraw a running process.")
     if instance.status != InstanceStatus.RUNNING:
         return None, _("Only a running process can be withdrawn.")
-    acted = _("The next step has already acted; the document can no longer be withdrawn.")
+    acted = _("The next step has already been taken up; it can no longer be withdrawn.")
     last = (
         instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
         .order_by("-completed_at", "-id")
