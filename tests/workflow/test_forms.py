@@ -611,3 +611,11 @@ def test_the_applicant_learns_how_the_request_ended(client, leave, office):
     refused.refresh_from_db()
     assert refused.outcome == "不准假"
     assert Notification.objects.filter(kind="ended").count() == 1
+
+
+def test_an_action_on_a_step_of_a_withdrawn_request_says_it_is_no_longer_open(leave, office):
+    instance = start_leave(office)
+    approve = Task.objects.get(instance=instance, bpmn_id="approve")
+    services.withdraw(office["clerk"], instance.pk)
+    with pytest.raises(Conflict, match="不再处于待办"):
+        services.transfer_task(office["chief"], approve.pk, to_username="wf.eduhead")

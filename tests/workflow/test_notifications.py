@@ -245,3 +245,21 @@ def test_each_person_reads_a_notification_in_their_own_language(client, office):
     english = client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["items"][0]["title"] == "Reminder: 核稿 of “关于开展安全检查的通知”"
     assert english["items"][0]["body"] == "today please"  # a person's own words stay as written
+
+
+def test_instances_with_unread_task_notices_before_the_upgrade_settle_them_after(office):
+    import importlib
+
+    from django.apps import apps
+
+    from tongban.workflow.models import ProcessInstance
+
+    upgrade = importlib.import_module("tongban.workflow.migrations.0008_instance_task_notices")
+    instance = started(office)
+    services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
+    quiet = started(office)
+    services.urge_task(office["clerk"], instance.tasks.get(status="open").pk)
+    ProcessInstance.objects.update(task_notices=False)  # as an instance written before 0008
+    upgrade.mark_instances_with_unread_task_notices(apps, None)
+    assert set(ProcessInstance.objects.filter(task_notices=True)) == {instance}
+    assert not ProcessInstance.objects.get(pk=quiet.pk).task_notices

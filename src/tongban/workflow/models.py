@@ -73,6 +73,9 @@ class ProcessInstance(models.Model):
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     # The name of the end event reached (准假, 不准假): how a finished process ended.
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    # A 新待办, 催办 or 退回 notification was sent about one of its tasks: each later step
+    # settles those that no longer ask anything (see services._sync_inbox).
+    task_notices = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,13 +275,14 @@ def _changed(instance: ProcessInstance, event: str) -> None:
         handler.after_change(instance, event)
 
 
-def _sync_inbox(instance_id: int) -> None:
+def _sync_inbox(instance: ProcessInstance) -> None:
     """Rewrite the inbox entries of an instance's open tasks: the assignee's, or every
     candidate's while nobody has claimed the task. Every action that changes tasks ends here.
 
     Two statements (one INSERT … SELECT, the same on SQLite and PostgreSQL) rather than reading
     the rows into Python: this runs on every step of every process.
     """
+    instance_id = instance.pk
     InboxEntry.objects.filter(instance_id=instance_id).delete()
     entry, task, candidate = (m._meta.db_table for m in (InboxEntry, Task, TaskCandidate))
     with connection.cursor() as cursor:
@@ -295,17 +296,21 @@ def _sync_inbox(instance_id: int) -> None:
             [instance_id, TaskStatus.OPEN, instance_id, TaskStatus.OPEN],
         )
     # A 新待办, 催办 or 退回 notice stays unread only while its task is in the person's 待办.
+    # Only an instance that has had such notices pays for the check (most never do).
+    if not instance.task_notices:
+        return
     notifications.settle(
         object_type=Task._meta.label_lower,
         object_ids=Task.objects.filter(instance_id=instance_id)
         .annotate(key=Cast("id", CharField()))
         .values("key"),
         kinds=("task", "urge", "returned"),
+        # The task id is cast to text, never the notification's object id to a number: other
+        # objects' ids need not be numbers, and PostgreSQL would refuse the cast.
         still_needed=Exists(
-            InboxEntry.objects.filter(
-                user_id=OuterRef("recipient_id"),
-                task_id=Cast(OuterRef("object_id"), IntegerField()),
-            )
+            InboxEntry.objects.filter(instance_id=instance_id, user_id=OuterRef("recipient_id"))
+            .annotate(key=Cast("task_id", CharField()))
+            .filter(key=OuterRef("object_id"))
         ),
     )
 
@@ -451,7 +456,7 @@ def start_instance(
             ) from exc
         _sync_tasks(instance, wf, actor=actor)
         _save_engine(instance, wf, actor=actor)
-        _sync_inbox(instance.pk)
+        _sync_inbox(instance)
         HistoryEvent.objects.create(
             instance=instance, action="start", actor=actor, step_name=definition.name[:200]
         )
@@ -596,6 +601,8 @@ def complete_task(
 
 def _handled(task: Task) -> Conflict:
     """The answer to an action on a task that is no longer open, naming who handled it."""
+    if task.status == TaskStatus.CANCELLED:
+        return Conflict(_("This step is no longer open: the process went another way or ended."))
     who = task.completed_by.display_name if task.completed_by else ""
     return Conflict(
         _("This task was already handled %(who)s.") % {"who": f"({who})" if who else ""}
@@ -705,7 +712,7 @@ def _notify_performers(task: Task, *, kind: str, by: User | None, message: str =
         "task": gettext_noop("New task: %(step)s of “%(title)s”"),
         "returned": gettext_noop("Sent back to you: %(step)s of “%(title)s”"),
     }
-    notifications.notify(
+    sent = notifications.notify(
         recipients,
         kind=kind,
         title=title_by_kind[kind],
@@ -714,6 +721,9 @@ def _notify_performers(task: Task, *, kind: str, by: User | None, message: str =
         obj=task,
         actor=by,
     )
+    if sent and not task.instance.task_notices:
+        task.instance.task_notices = True
+        ProcessInstance.objects.filter(pk=task.instance_id).update(task_notices=True)
     return recipients
 
 
@@ -742,7 +752,7 @@ def _step_event(
     after: dict[str, Any] | None = None,
 ) -> None:
     """After a change to a task: the inbox entries, the instance's history and the audit entry."""
-    _sync_inbox(task.instance_id)
+    _sync_inbox(task.instance)
     HistoryEvent.objects.create(
         instance_id=task.instance_id,
         task=event_task or task,
@@ -929,7 +939,7 @@ def _end(instance: ProcessInstance, actor: User, *, action: str, reason: str) ->
     instance.revision += 1
     instance.next_timer_at = None
     instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
-    _sync_inbox(instance.pk)
+    _sync_inbox(instance)
     HistoryEvent.objects.create(
         instance=instance, action=action, actor=actor, opinion=reason[:2000]
     )
@@ -960,7 +970,7 @@ def _go_back(
     if new is not None and target.completed_by_id:
         new.assignee_id = target.completed_by_id  # back to the person who did that step
         new.save(update_fields=["assignee"])
-    _sync_inbox(instance.pk)
+    _sync_inbox(instance)
     if new is not None:
         # The person it comes back to learns why, without opening the slip.
         new.instance = instance
@@ -1197,7 +1207,7 @@ def fire_due_timers(now: datetime | None = None) -> int:
                 for task in watched
                 if task.bpmn_id == timer.get("attached_to")
             ]
-            _sync_inbox(instance.pk)
+            _sync_inbox(instance)
             _changed(instance, "timer")
             record(
                 "workflow.timer.fire",
