@@ -263,3 +263,13 @@ def test_instances_with_unread_task_notices_before_the_upgrade_settle_them_after
     upgrade.mark_instances_with_unread_task_notices(apps, None)
     assert set(ProcessInstance.objects.filter(task_notices=True)) == {instance}
     assert not ProcessInstance.objects.get(pk=quiet.pk).task_notices
+
+
+def test_an_added_signers_step_is_named_in_the_platforms_language_whoever_added_them(office):
+    from django.utils import translation
+
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    with translation.override("en"):
+        added = services.add_signer(office["clerk"], draft.pk, username="wf.other")
+    assert added.name == "拟稿（加签）"

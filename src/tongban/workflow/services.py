@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -765,6 +766,13 @@ def _step_event(
     record(f"workflow.task.{action}", obj=task, before=before, after=after)
 
 
+def _in_platform_language(template: str, **values: str) -> str:
+    """A name stored as data (at most 200 characters), like the step names drawn in the BPMN: in
+    the platform's language, whoever's language the action came in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return (_(template) % values)[:200]
+
+
 def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") -> Task:
     """加签: ask one more person for an opinion before this step can be completed."""
     reason = _hand_over_reason(reason)
@@ -793,7 +801,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             engine_id="",
             bpmn_id=task.bpmn_id,
             added_for=task,
-            name=(_("%(step)s (added signer)") % {"step": task.name})[:200],
+            name=_in_platform_language(gettext_noop("%(step)s (added signer)"), step=task.name),
             assignee=target,
             context_label=task.context_label,
             due_on=task.due_on,
