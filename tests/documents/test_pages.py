@@ -350,3 +350,46 @@ def test_the_slip_names_to_whom_a_step_was_handed_and_for_which_unit(gov):
     # Both who it went to and why, and the unit once, without doubled brackets.
     assert "→ 周收文" in slip and "请周收文代为会签" in slip
     assert "会签 · 示范市财政局" in slip and "）（" not in slip
+
+
+def test_a_step_waiting_for_an_added_signer_says_so_and_the_signer_adds_nobody(gov):
+    from tongban.core.errors import InvalidInput
+    from tongban.workflow import services as workflow
+
+    from .conftest import complete, draft, open_task
+
+    document = draft(gov)
+    complete(gov["drafter"], document, "draft", opinion="请核稿")
+    review = open_task(document, "review")
+    added = workflow.add_signer(gov["reviewer"], review.pk, username="signer", reason="请把关")
+    page = as_user(gov["reviewer"]).get(f"/documents/{document.pk}/").content.decode()
+    panel = page[page.index(f'id="task-{review.pk}"') :]
+    assert "正在等待 李签发（加签）提出意见" in panel
+    # The yes/no of 核稿 is a group named by its legend, not a label pointing at nothing.
+    assert 'for=""' not in page and "<legend>" in panel[: panel.index("</section>")]
+    complete_button = re.search(r'<button class="btn btn-primary" type="submit"[^>]*>', panel)
+    assert complete_button is not None and "disabled" in complete_button[0]
+    # Handing the step to the person whose opinion it waits for is refused …
+    with pytest.raises(InvalidInput, match="李签发"):
+        workflow.transfer_task(gov["reviewer"], review.pk, to_username="signer")
+    # … and the added signer is offered no 加签 and is told why the service refuses one.
+    signer_page = as_user(gov["signer"]).get(f"/documents/{document.pk}/").content.decode()
+    signer_panel = signer_page[signer_page.index(f'id="task-{added.pk}"') :]
+    assert 'value="add_signer"' not in signer_panel[: signer_panel.index("</section>")]
+    with pytest.raises(InvalidInput, match="加签人"):
+        workflow.add_signer(gov["signer"], added.pk, username="fin_head")
+
+
+def test_acting_on_a_step_already_handled_says_who_handled_it(gov):
+    from .conftest import complete, draft, open_task
+
+    document = draft(gov)
+    complete(gov["drafter"], document, "draft", opinion="请核稿")
+    review = open_task(document, "review")
+    reviewer = as_user(gov["reviewer"])
+    complete(gov["reviewer"], document, "review", data={"approved": True}, opinion="同意")
+    # The page the reviewer still has open posts once more (a second tab, a double click).
+    again = reviewer.post(
+        f"/documents/{document.pk}/", {"task": review.pk, "action": "claim"}, follow=True
+    )
+    assert "该待办已由王核稿办理。" in again.content.decode()

@@ -168,15 +168,28 @@ def test_modeler_page_saves_a_new_version(client, sysadmin):
     assert strings["Create task"] == "创建任务" and strings["User task"] == "用户任务"
     assert '<option value="division_head">' in page and "环节属性" in page
     latest = ProcessDefinition.objects.filter(key="outgoing_document").latest("version")
-    saved = client.post("/workflow/definitions/outgoing_document/model/", {"xml": latest.bpmn_xml})
-    assert saved.status_code == 302
+    url = "/workflow/definitions/outgoing_document/model/"
+    # The same diagram again is no new version.
+    same = client.post(url, {"xml": latest.bpmn_xml})
+    assert same.status_code == 422 and "没有任何修改" in same.content.decode()
+    edited = latest.bpmn_xml.replace('name="核稿"', 'name="审稿"', 1)
+    assert edited != latest.bpmn_xml
+    saved = client.post(url, {"xml": edited}, follow=True)
+    assert saved.redirect_chain[-1][1] == 302
     assert (
         ProcessDefinition.objects.filter(key="outgoing_document").latest("version").version
         == latest.version + 1
     )
-    broken = client.post("/workflow/definitions/outgoing_document/model/", {"xml": "<broken"})
+    # A diagram whose process id was changed would start another process: refused.
+    renamed = edited.replace('id="outgoing_document"', 'id="outgoing_copy"', 1)
+    moved = client.post(url, {"xml": renamed})
+    assert moved.status_code == 422 and "outgoing_copy" in moved.content.decode()
+    assert not ProcessDefinition.objects.filter(key="outgoing_copy").exists()
+    broken = client.post(url, {"xml": "<broken"})
     assert broken.status_code == 422
-    assert "环节属性" in broken.content.decode()  # the editor comes back whole
+    page = broken.content.decode()
+    assert "环节属性" in page  # the editor comes back whole …
+    assert 'data-edited="1"' in page  # … with the refused edits still to save
 
 
 def test_process_pages_are_for_the_system_administrator(client, office):

@@ -239,10 +239,17 @@ def test_terminate_is_for_the_system_administrator(office, sysadmin):
     instance = start(office)
     with pytest.raises(Forbidden):
         services.terminate_instance(office["clerk"], instance.pk, reason="不要了")
+    services.complete_task(office["clerk"], only(instance, "draft").pk)
     services.terminate_instance(sysadmin, instance.pk, reason="重复发起")
     instance.refresh_from_db()
-    assert instance.status == "terminated"
+    assert instance.status == "terminated" and instance.outcome == ""
     assert not Task.objects.filter(instance=instance, status="open").exists()
+    # The initiator and the division head who had 核稿 in their 待办 are told, with the reason.
+    from tongban.notifications.models import Notification
+
+    told = Notification.objects.filter(kind="ended").select_related("recipient")
+    assert {n.recipient.username for n in told} == {"wf.clerk", "wf.chief"}
+    assert all(n.body == "重复发起" and "已被管理员终止" in n.title for n in told)
 
 
 def test_bad_variables_write_nothing(office):

@@ -44,7 +44,12 @@ from tongban.org import policy
 from tongban.org.models import Department
 from tongban.web import forms_documents as forms
 from tongban.web.views import StaffRequest, handles_not_found, service_errors, set_choices
-from tongban.web.views_workflow import COMPLETION_MESSAGES, _diagram, chosen_step
+from tongban.web.views_workflow import (
+    COMPLETION_MESSAGES,
+    _diagram,
+    _list_separator,
+    chosen_step,
+)
 from tongban.workflow import selectors as workflow_selectors
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
@@ -291,7 +296,9 @@ def _act(request: StaffRequest, task: Task | None, forms_by_task: dict[int, Any]
     when the form has errors to show."""
     action = request.POST.get("action", "")
     if task is None:
-        raise InvalidInput(_("This step is no longer yours; reload the page."))
+        posted = request.POST.get("task", "")
+        gone = workflow_selectors.no_longer_open(int(posted)) if posted.isdigit() else ""
+        raise InvalidInput(gone or _("This step is no longer yours; reload the page."))
     user = request.user
     if action == "claim":
         workflow.claim_task(user, task.pk)
@@ -355,6 +362,9 @@ def _task_panels(
             "form": _step_form(request, t, item),
             "claimable": t.assignee_id is None,
             "return_targets": workflow_selectors.return_targets(t, request.user),
+            "pending_signers": _list_separator().join(
+                u.display_name for u in workflow_selectors.pending_signers(t)
+            ),
         }
         for t in tasks
     ]

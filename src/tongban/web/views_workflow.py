@@ -382,7 +382,7 @@ def modeler(request: StaffRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         xml = request.POST.get("xml", "").encode("utf-8")
         try:
-            definition = services.import_definition(request.user, xml, source=_("modeler"))
+            definition = services.save_from_modeler(request.user, key, xml)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
             return render(
@@ -392,6 +392,8 @@ def modeler(request: StaffRequest, key: str) -> HttpResponse:
                 status=422,
             )
         messages.success(request, _("Saved as version %(v)d.") % {"v": definition.version})
+        for warning in definition.warnings:
+            messages.warning(request, warning)
         return redirect("web:definitions")
     return render(request, "web/modeler.html", _modeler_context(request, latest, latest.bpmn_xml))
 
@@ -400,6 +402,8 @@ def _modeler_context(request: StaffRequest, definition: Any, xml: str) -> dict[s
     return {
         "definition": definition,
         "xml": xml,
+        # Back after a refused save: the edits on the page are not saved yet.
+        "edited": xml != definition.bpmn_xml,
         "editor_strings": modeler_strings.translations(),
         "roles": selectors.performer_roles(request.user),
     }

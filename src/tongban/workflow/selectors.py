@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.core.errors import NotFound
+from tongban.core.errors import Conflict, NotFound
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.workflow import hooks
@@ -23,7 +23,13 @@ from tongban.workflow.models import (
     TaskCandidate,
     TaskStatus,
 )
-from tongban.workflow.services import _acting_for, _task_form, _withdrawal, steps_kept_from
+from tongban.workflow.services import (
+    _acting_for,
+    _not_open,
+    _task_form,
+    _withdrawal,
+    steps_kept_from,
+)
 
 SCOPES = ("todo", "done", "started")
 # Large columns a list never shows: the engine state, the BPMN and its spec.
@@ -429,6 +435,13 @@ def diagram_states(instance: ProcessInstance) -> dict[str, str]:
         elif status == TaskStatus.COMPLETED:
             states.setdefault(bpmn_id, "done")
     return states
+
+
+def no_longer_open(task_id: int) -> str:
+    """Why a step a page still shows can no longer be acted on (a colleague handled it, or the
+    process went another way); empty when it is open or does not exist."""
+    reason = _not_open(task_id)
+    return str(reason.message) if isinstance(reason, Conflict) else ""
 
 
 def may_withdraw(user: Any, instance: ProcessInstance) -> bool:

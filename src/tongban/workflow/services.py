@@ -105,14 +105,28 @@ def _mapping_warnings(parsed: engine.ParsedDefinition) -> list[str]:
                 and not User.objects.filter(username__iexact=name).exists()
             ):
                 warnings.append(
-                    _("%(task)s: no account “%(name)s”; the task goes to the initiator")
+                    (
+                        _(
+                            "%(task)s: no account “%(name)s”; the task goes to the initiator's "
+                            "supervisors"
+                        )
+                        if meta.exclude_initiator
+                        else _("%(task)s: no account “%(name)s”; the task goes to the initiator")
+                    )
                     % {"task": meta.bpmn_id, "name": name}
                 )
         for group in meta.candidate_groups:
             role = group.split("@", 1)[0].strip()
             if role not in roles:
                 warnings.append(
-                    _("%(task)s: no role “%(name)s”; the task goes to the initiator")
+                    (
+                        _(
+                            "%(task)s: no role “%(name)s”; the task goes to the initiator's "
+                            "supervisors"
+                        )
+                        if meta.exclude_initiator
+                        else _("%(task)s: no role “%(name)s”; the task goes to the initiator")
+                    )
                     % {"task": meta.bpmn_id, "name": role}
                 )
     return warnings
@@ -162,6 +176,32 @@ def import_definition(actor: User, xml: bytes, *, source: str = "") -> ProcessDe
             },
         )
     return definition
+
+
+def save_from_modeler(actor: User, key: str, xml: bytes) -> ProcessDefinition:
+    """The modeler's "save as a new version" of process ``key``: a real change of that process,
+    or a refusal (the same diagram again, or one whose process id was changed into another)."""
+    policy.require(actor, Action.MANAGE_PROCESSES)
+    latest = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+    if latest is None:
+        raise NotFound()
+    if xml.decode("utf-8", errors="replace") == latest.bpmn_xml:
+        raise InvalidInput(
+            _("Nothing has changed since version %(v)d; no new version was saved.")
+            % {"v": latest.version},
+            field="xml",
+        )
+    try:
+        parsed_key = engine.parse_definition(xml).key
+    except engine.DefinitionError:
+        parsed_key = key  # import_definition refuses it below, naming the element
+    if parsed_key != key:
+        raise InvalidInput(
+            _("The process id was changed to “%(new)s”; this editor saves versions of “%(key)s”.")
+            % {"new": parsed_key, "key": key},
+            field="xml",
+        )
+    return import_definition(actor, xml, source=_("modeler"))
 
 
 def load_shipped_processes(**_kwargs: Any) -> list[ProcessDefinition]:
@@ -604,10 +644,11 @@ def _handled(task: Task) -> Conflict:
     """The answer to an action on a task that is no longer open, naming who handled it."""
     if task.status == TaskStatus.CANCELLED:
         return Conflict(_("This step is no longer open: the process went another way or ended."))
-    who = task.completed_by.display_name if task.completed_by else ""
-    return Conflict(
-        _("This task was already handled %(who)s.") % {"who": f"({who})" if who else ""}
-    )
+    if task.completed_by is not None:
+        return Conflict(
+            _("This task was already handled by %(who)s.") % {"who": task.completed_by.display_name}
+        )
+    return Conflict(_("This task was already handled."))
 
 
 def _not_open(task_id: int) -> Conflict | NotFound:
@@ -778,11 +819,16 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
     reason = _hand_over_reason(reason)
     target = _colleague(username, _("Choose an active colleague to add."))
     with transaction.atomic():
-        task = _open_task_locked(task_id, added_for__isnull=True)
+        task = _open_task_locked(task_id)
         if task is None:
             raise _not_open(task_id)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
+        if task.added_for_id is not None:
+            raise InvalidInput(
+                _("An added signer gives an opinion; only the step's performer adds signers."),
+                field="to",
+            )
         if target.pk in (actor.pk, task.assignee_id):
             raise InvalidInput(
                 _("Add someone else: this step is already with %(who)s.")
@@ -858,6 +904,12 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
         if target.pk in (actor.pk, task.assignee_id):
             raise InvalidInput(
                 _("Hand the task to someone else: it is already with %(who)s.")
+                % {"who": target.display_name},
+                field="to",
+            )
+        if task.added_signers.filter(status=TaskStatus.OPEN, assignee=target).exists():
+            raise InvalidInput(
+                _("%(who)s has been asked for an opinion on this step; wait for it first.")
                 % {"who": target.display_name},
                 field="to",
             )
@@ -940,17 +992,36 @@ def _end(instance: ProcessInstance, actor: User, *, action: str, reason: str) ->
     """End a running instance before its end event: terminated (终止) or withdrawn (撤回)."""
     wf = _restore(instance)
     wf.cancel()
+    open_tasks = list(instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"))
+    had_it = [person for task in open_tasks for person in _performers(task)]
     instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
     instance.state = wf.state()
     instance.status = InstanceStatus.TERMINATED
     instance.ended_at = timezone.now()
     instance.revision += 1
     instance.next_timer_at = None
-    instance.save(update_fields=["state", "status", "ended_at", "revision", "next_timer_at"])
+    fields = ["state", "status", "ended_at", "revision", "next_timer_at"]
+    if action == "withdraw":
+        # Both end as 已终止; the outcome tells a request its initiator took back from one an
+        # administrator stopped.
+        instance.outcome = _in_platform_language(gettext_noop("withdrawn"))
+        fields.append("outcome")
+    instance.save(update_fields=fields)
     _sync_inbox(instance)
     HistoryEvent.objects.create(
         instance=instance, action=action, actor=actor, opinion=reason[:2000]
     )
+    if action == "terminate":
+        # The initiator, and whoever had a step of it in their 待办, learn it stopped and why.
+        notifications.notify(
+            [instance.initiator, *had_it],
+            kind="ended",
+            title=gettext_noop("“%(title)s” was terminated by an administrator"),
+            params={"title": instance.title},
+            body=reason,
+            obj=instance,
+            actor=actor,
+        )
     _changed(instance, action)
     record(f"workflow.instance.{action}", obj=instance, after={"reason": reason[:200]})
 
@@ -1057,6 +1128,8 @@ def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | No
     if instance.status != InstanceStatus.RUNNING:
         return None, _("Only a running process can be withdrawn.")
     acted = _("The next step has already been taken up; it can no longer be withdrawn.")
+    if _open_tasks_of(instance, actor).exists():
+        return None, _("The process is with you; there is nothing to withdraw.")
     last = (
         instance.tasks.filter(status=TaskStatus.COMPLETED, added_for__isnull=True)
         .order_by("-completed_at", "-id")
@@ -1065,8 +1138,6 @@ def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | No
     if last is not None and last.completed_by_id != actor.pk:
         return None, acted
     if last is None:
-        if _open_tasks_of(instance, actor).exists():
-            return None, _("The process is with you; there is nothing to withdraw.")
         handed_on = (
             HistoryEvent.objects.filter(instance=instance, actor=actor)
             .exclude(action__in=("start", "urge"))

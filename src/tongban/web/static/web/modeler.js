@@ -44,9 +44,11 @@
     // Nothing changed, nothing to save: a click would only add an identical version.
     var save = form.querySelector("button[type=submit]");
     var unchanged = document.getElementById("modeler-unchanged");
-    save.disabled = true;
+    // Back after a refused save, the page holds edits not saved yet.
+    var pending = form.dataset.edited === "1";
+    save.disabled = !pending;
     modeler.on("commandStack.changed", function () {
-      var edited = modeler.get("commandStack").canUndo();
+      var edited = pending || modeler.get("commandStack").canUndo();
       save.disabled = !edited;
       if (unchanged) { unchanged.hidden = edited; }
     });
