@@ -353,7 +353,7 @@ def test_the_slip_names_to_whom_a_step_was_handed_and_for_which_unit(gov):
 
 
 def test_a_step_waiting_for_an_added_signer_says_so_and_the_signer_adds_nobody(gov):
-    from tongban.core.errors import InvalidInput
+    from tongban.core.errors import Forbidden, InvalidInput
     from tongban.workflow import services as workflow
 
     from .conftest import complete, draft, open_task
@@ -376,7 +376,7 @@ def test_a_step_waiting_for_an_added_signer_says_so_and_the_signer_adds_nobody(g
     signer_page = as_user(gov["signer"]).get(f"/documents/{document.pk}/").content.decode()
     signer_panel = signer_page[signer_page.index(f'id="task-{added.pk}"') :]
     assert 'value="add_signer"' not in signer_panel[: signer_panel.index("</section>")]
-    with pytest.raises(InvalidInput, match="加签人"):
+    with pytest.raises(Forbidden, match="加签人只提出意见"):
         workflow.add_signer(gov["signer"], added.pk, username="fin_head")
 
 
@@ -393,3 +393,13 @@ def test_acting_on_a_step_already_handled_says_who_handled_it(gov):
         f"/documents/{document.pk}/", {"task": review.pk, "action": "claim"}, follow=True
     )
     assert "该待办已由王核稿办理。" in again.content.decode()
+
+
+def test_a_posted_step_number_that_is_no_plain_number_is_refused_cleanly(gov):
+    from .conftest import draft
+
+    document = draft(gov)
+    answer = as_user(gov["drafter"]).post(
+        f"/documents/{document.pk}/", {"task": "²", "action": "claim"}, follow=True
+    )
+    assert answer.status_code == 200  # a message, not a server error

@@ -242,6 +242,10 @@ def test_each_person_reads_a_notification_in_their_own_language(client, office):
     client.force_login(office["chief"])
     page = client.get("/notifications/").content.decode()
     assert "催办" in page and "Reminder" not in page
+    # The same row read by someone working in English: the page renders it anew.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/notifications/"})
+    english_page = client.get("/notifications/").content.decode()
+    assert "Reminder: 核稿 of “关于开展安全检查的通知”" in english_page
     english = client.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["items"][0]["title"] == "Reminder: 核稿 of “关于开展安全检查的通知”"
     assert english["items"][0]["body"] == "today please"  # a person's own words stay as written
@@ -263,6 +267,12 @@ def test_instances_with_unread_task_notices_before_the_upgrade_settle_them_after
     upgrade.mark_instances_with_unread_task_notices(apps, None)
     assert set(ProcessInstance.objects.filter(task_notices=True)) == {instance}
     assert not ProcessInstance.objects.get(pk=quiet.pk).task_notices
+    # … and so the reminder is settled once the step is handled.
+    assert notes.unread_count(office["chief"]) == 1
+    services.complete_task(
+        office["chief"], instance.tasks.get(status="open").pk, data={"approved": True}
+    )
+    assert notes.unread_count(office["chief"]) == 0
 
 
 def test_an_added_signers_step_is_named_in_the_platforms_language_whoever_added_them(office):
@@ -273,3 +283,24 @@ def test_an_added_signers_step_is_named_in_the_platforms_language_whoever_added_
     with translation.override("en"):
         added = services.add_signer(office["clerk"], draft.pk, username="wf.other")
     assert added.name == "拟稿（加签）"
+
+
+def test_a_handled_step_is_no_business_of_someone_it_never_concerned(office):
+    from tongban.core.errors import Conflict, NotFound
+
+    instance = started(office)
+    draft = instance.tasks.get(status="open")
+    services.complete_task(office["clerk"], draft.pk)
+    # A stranger learns nothing, not even that the step exists or who did it …
+    for action in (
+        lambda: services.claim_task(office["other"], draft.pk),
+        lambda: services.transfer_task(office["other"], draft.pk, to_username="wf.chief"),
+        lambda: services.add_signer(office["other"], draft.pk, username="wf.chief"),
+        lambda: services.return_task(office["other"], draft.pk, opinion="退回"),
+        lambda: services.complete_task(office["other"], draft.pk),
+    ):
+        with pytest.raises(NotFound):
+            action()
+    # … while the one who did it is told it is done.
+    with pytest.raises(Conflict, match="已由"):
+        services.complete_task(office["clerk"], draft.pk)

@@ -17,7 +17,7 @@ class NotificationKind(models.TextChoices):
     DOCUMENT = "document", _("Incoming document")
     CIRCULATE = "circulate", _("For reading")
     RETURNED = "returned", _("Sent back")
-    ENDED = "ended", _("Request finished")
+    ENDED = "ended", _("Process ended")
 
 
 class Notification(models.Model):

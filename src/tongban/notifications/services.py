@@ -117,7 +117,10 @@ def settle(
     ids = list(stale.values_list("pk", flat=True))
     if not ids:
         return 0
-    changed = Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    # Read again under the update: one the person opened meanwhile keeps the time they did.
+    changed = Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     record(
         "notifications.settled",
         object_type="notifications.notification",

@@ -79,11 +79,11 @@ def _names(text: str) -> list[str]:
 def _posted_id(request: StaffRequest, name: str) -> int:
     """An id from a form; anything else is 0, which no object has (a 404, never a 500)."""
     value = request.POST.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else 0
+    return int(value) if value.isdecimal() and len(value) < 19 else 0
 
 
 def _year(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+    return int(value) if value.isdecimal() and 1900 <= int(value) <= 2100 else None
 
 
 # --- the list and search ---------------------------------------------------------------------
@@ -100,7 +100,7 @@ def documents(request: StaffRequest) -> HttpResponse:
         year=_year(get.get("year", "")),
         issuing=get.get("issuing", "")[:100],
         stage=get.get("stage", "") if get.get("stage", "") in Stage.values else "",
-        classification=int(classification) if classification.isdigit() else None,
+        classification=int(classification) if classification.isdecimal() else None,
         origin=get.get("origin", "") if get.get("origin", "") in Origin.values else "",
     )
     error = ""
@@ -291,13 +291,22 @@ def _step_form(request: StaffRequest, task: Task, item: IncomingItem | None = No
     return form
 
 
-def _act(request: StaffRequest, task: Task | None, forms_by_task: dict[int, Any]) -> str | None:
+def _act(
+    request: StaffRequest,
+    task: Task | None,
+    forms_by_task: dict[int, Any],
+    instance_id: int | None,
+) -> str | None:
     """Carry out a posted action on one of the person's tasks; a message for the page, or None
     when the form has errors to show."""
     action = request.POST.get("action", "")
     if task is None:
         posted = request.POST.get("task", "")
-        gone = workflow_selectors.no_longer_open(int(posted)) if posted.isdigit() else ""
+        gone = (
+            workflow_selectors.no_longer_open(int(posted), request.user, instance_id=instance_id)
+            if posted.isdecimal() and instance_id
+            else ""
+        )
         raise InvalidInput(gone or _("This step is no longer yours; reload the page."))
     user = request.user
     if action == "claim":
@@ -371,14 +380,17 @@ def _task_panels(
 
 
 def _handle_post(
-    request: StaffRequest, tasks: list[Task], panels: list[dict[str, Any]]
+    request: StaffRequest,
+    tasks: list[Task],
+    panels: list[dict[str, Any]],
+    instance_id: int | None,
 ) -> tuple[bool, str]:
     """(done, message). ``done`` False with no message: the forms carry the errors."""
     task_id = request.POST.get("task", "")
     task = next((t for t in tasks if str(t.pk) == task_id), None)
     forms_by_task = {p["task"].pk: p["form"] for p in panels}
     try:
-        message = _act(request, task, forms_by_task)
+        message = _act(request, task, forms_by_task, instance_id)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return True, ""
@@ -437,7 +449,7 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
                     ),
                 )
             else:
-                done, _message = _handle_post(request, tasks, panels)
+                done, _message = _handle_post(request, tasks, panels, document.instance_id)
                 if not done:
                     raise _Invalid
             return redirect("web:document_detail", document_id=document.pk)
@@ -525,7 +537,7 @@ def document_versions(request: StaffRequest, document_id: int) -> HttpResponse:
     old = request.GET.get("old", "")
     new = request.GET.get("new", "")
     pair = selectors.version_pair(
-        document, int(old) if old.isdigit() else None, int(new) if new.isdigit() else None
+        document, int(old) if old.isdecimal() else None, int(new) if new.isdecimal() else None
     )
     return render(
         request,
@@ -706,7 +718,7 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                     ),
                 )
             else:
-                done, _message = _handle_post(request, tasks, panels)
+                done, _message = _handle_post(request, tasks, panels, item.instance_id)
                 if not done:
                     raise _Invalid
             return redirect("web:incoming_detail", item_id=item.pk)
@@ -982,7 +994,7 @@ def seal_queue(request: StaffRequest) -> HttpResponse:
             "form": form,
             "waiting": waiting,
             # Nothing is ticked for the keeper: each copy is checked and chosen (逐份核对).
-            "chosen": {int(x) for x in request.POST.getlist("documents") if x.isdigit()},
+            "chosen": {int(x) for x in request.POST.getlist("documents") if x.isdecimal()},
             "section": "documents",
             "tab": "seal",
         },

@@ -91,7 +91,7 @@ COMPLETION_MESSAGES = {
 def task_detail(request: StaffRequest, task_id: int) -> HttpResponse:
     task = selectors.task_for(request.user, task_id)
     business = task.instance.business_type
-    if business in BUSINESS_PAGES and task.instance.business_id.isdigit():
+    if business in BUSINESS_PAGES and task.instance.business_id.isdecimal():
         # A document's step is worked on the document's own page, with the fields it needs.
         page = BUSINESS_PAGES[business]
         return redirect(reverse(page, args=[int(task.instance.business_id)]) + f"#task-{task.pk}")
@@ -241,7 +241,7 @@ def chosen_step(request: StaffRequest) -> int | None:
     value = request.POST.get("to_task", "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdecimal():
         raise InvalidInput(_("Choose an earlier step of this process to send it back to."))
     return int(value)
 
@@ -264,7 +264,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
     if (
         request.method == "GET"
         and instance.business_type in BUSINESS_PAGES
-        and instance.business_id.isdigit()
+        and instance.business_id.isdecimal()
     ):
         page = BUSINESS_PAGES[instance.business_type]
         return redirect(reverse(page, args=[int(instance.business_id)]))

@@ -437,10 +437,13 @@ def diagram_states(instance: ProcessInstance) -> dict[str, str]:
     return states
 
 
-def no_longer_open(task_id: int) -> str:
-    """Why a step a page still shows can no longer be acted on (a colleague handled it, or the
-    process went another way); empty when it is open or does not exist."""
-    reason = _not_open(task_id)
+def no_longer_open(task_id: int, user: Any, *, instance_id: int) -> str:
+    """Why a step of ``instance_id`` that a page still shows can no longer be acted on by
+    ``user`` (a colleague handled it, or the process went another way); empty when it is open,
+    belongs to another process, does not exist, or is none of the user's business."""
+    if not Task.objects.filter(pk=task_id, instance_id=instance_id).exists():
+        return ""
+    reason = _not_open(task_id, user)
     return str(reason.message) if isinstance(reason, Conflict) else ""
 
 

@@ -601,7 +601,7 @@ def complete_task(
             raise NotFound()
         task.instance = instance
         if task.status != TaskStatus.OPEN:
-            raise _handled(task)
+            raise _handled(task, actor)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to complete."))
         if task.added_for_id is not None:
@@ -640,8 +640,12 @@ def complete_task(
     return task
 
 
-def _handled(task: Task) -> Conflict:
-    """The answer to an action on a task that is no longer open, naming who handled it."""
+def _handled(task: Task, actor: User) -> Conflict | NotFound:
+    """The answer to an action on a task that is no longer open: 409 naming who handled it, for
+    someone the task concerned; for anyone else 404, as for a task that does not exist (its
+    state and its performer are not theirs to learn)."""
+    if not _concerned(actor, task):
+        return NotFound()
     if task.status == TaskStatus.CANCELLED:
         return Conflict(_("This step is no longer open: the process went another way or ended."))
     if task.completed_by is not None:
@@ -651,12 +655,26 @@ def _handled(task: Task) -> Conflict:
     return Conflict(_("This task was already handled."))
 
 
-def _not_open(task_id: int) -> Conflict | NotFound:
+def _concerned(actor: User, task: Task) -> bool:
+    """Whether the task was the actor's (or their principal's, 代理) to do or to take, or the
+    process is theirs (they started it) or theirs to watch (process administrator)."""
+    people = _acting_for(actor)
+    if task.assignee_id in people or task.completed_by_id in people:
+        return True
+    if ProcessInstance.objects.filter(pk=task.instance_id, initiator=actor).exists():
+        return True
+    if task.candidates.filter(user_id__in=people).exists():
+        return True
+    return policy.can(actor, Action.MANAGE_PROCESSES)
+
+
+def _not_open(task_id: int, actor: User) -> Conflict | NotFound:
     """Why an open task was not found: handled meanwhile (409, a colleague got there first), or
-    it does not exist or is not one the action applies to (404)."""
+    it does not exist, is not one the action applies to, or is none of the actor's business
+    (404)."""
     task = Task.objects.select_related("completed_by").filter(pk=task_id).first()
     if task is not None and task.status != TaskStatus.OPEN:
-        return _handled(task)
+        return _handled(task, actor)
     return NotFound()
 
 
@@ -821,13 +839,12 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id)
+            raise _not_open(task_id, actor)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if task.added_for_id is not None:
-            raise InvalidInput(
-                _("An added signer gives an opinion; only the step's performer adds signers."),
-                field="to",
+            raise Forbidden(
+                _("An added signer gives an opinion; only the step's performer adds signers.")
             )
         if target.pk in (actor.pk, task.assignee_id):
             raise InvalidInput(
@@ -869,7 +886,7 @@ def claim_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id)
+            raise _not_open(task_id, actor)
         if task.assignee_id is not None:
             raise Conflict(_("Someone has already taken this task."))
         if not task.candidates.filter(user_id__in=_acting_for(actor)).exists():
@@ -898,7 +915,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id)
+            raise _not_open(task_id, actor)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
         if target.pk in (actor.pk, task.assignee_id):
@@ -992,8 +1009,15 @@ def _end(instance: ProcessInstance, actor: User, *, action: str, reason: str) ->
     """End a running instance before its end event: terminated (终止) or withdrawn (撤回)."""
     wf = _restore(instance)
     wf.cancel()
-    open_tasks = list(instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"))
-    had_it = [person for task in open_tasks for person in _performers(task)]
+    had_it = (
+        [
+            person
+            for task in instance.tasks.filter(status=TaskStatus.OPEN).select_related("assignee")
+            for person in _performers(task)
+        ]
+        if action == "terminate"
+        else []
+    )
     instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
     instance.state = wf.state()
     instance.status = InstanceStatus.TERMINATED
@@ -1084,7 +1108,7 @@ def return_task(
         instance = _locked_instance(task.instance_id)
         task.refresh_from_db()
         if task.status != TaskStatus.OPEN:
-            raise _handled(task)
+            raise _handled(task, actor)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if task.added_for_id is not None:

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('urge', 'Reminder'), ('task', 'New task'), ('escalation', 'Deadline passed'), ('expiry', 'Certificate expiring'), ('document', 'Incoming document'), ('circulate', 'For reading'), ('returned', 'Sent back'), ('ended', 'Request finished')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('urge', 'Reminder'), ('task', 'New task'), ('escalation', 'Deadline passed'), ('expiry', 'Certificate expiring'), ('document', 'Incoming document'), ('circulate', 'For reading'), ('returned', 'Sent back'), ('ended', 'Process ended')], max_length=20, verbose_name='kind'),
         ),
     ]
