@@ -700,10 +700,26 @@ def _authorise(actor: User, task_id: int, action: str) -> None:
         handler.authorise(actor, task.instance, task)
 
 
-def _check_hand_over(task: Task, user: User, *, added: bool) -> None:
-    """Whether ``user`` may receive the step by 转办 or give an opinion on it by 加签: not the
-    initiator of a step that excludes them (their own approval), and what the owning domain
-    asks."""
+def _check_hand_over(task: Task, actor: User, user: User, *, added: bool) -> None:
+    """Whether ``user`` may receive the step from ``actor`` by 转办 or give an opinion on it by
+    加签: someone other than whoever has it; not a signer whose opinion on it is still pending
+    (加签 twice, or 转办 to them before they answer); not the initiator of a step that excludes
+    them (their own approval); and what the owning domain asks."""
+    who = {"who": user.display_name}
+    if user.pk in (actor.pk, task.assignee_id):
+        message = (
+            _("Add someone else: this step is already with %(who)s.")
+            if added
+            else _("Hand the task to someone else: it is already with %(who)s.")
+        )
+        raise InvalidInput(message % who, field="to")
+    if task.added_signers.filter(status=TaskStatus.OPEN, assignee=user).exists():
+        message = (
+            _("%(who)s has already been asked for an opinion on this step.")
+            if added
+            else _("%(who)s has been asked for an opinion on this step; wait for it first.")
+        )
+        raise InvalidInput(message % who, field="to")
     if _kept_from(user, task):
         raise InvalidInput(
             _("%(who)s started this process and may not perform this step.")
@@ -846,19 +862,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
             raise Forbidden(
                 _("An added signer gives an opinion; only the step's performer adds signers.")
             )
-        if target.pk in (actor.pk, task.assignee_id):
-            raise InvalidInput(
-                _("Add someone else: this step is already with %(who)s.")
-                % {"who": target.display_name},
-                field="to",
-            )
-        if task.added_signers.filter(status=TaskStatus.OPEN, assignee=target).exists():
-            raise InvalidInput(
-                _("%(who)s has already been asked for an opinion on this step.")
-                % {"who": target.display_name},
-                field="to",
-            )
-        _check_hand_over(task, target, added=True)
+        _check_hand_over(task, actor, target, added=True)
         added = Task.objects.create(
             instance_id=task.instance_id,
             engine_id="",
@@ -918,19 +922,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
             raise _not_open(task_id, actor)
         if not _may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
-        if target.pk in (actor.pk, task.assignee_id):
-            raise InvalidInput(
-                _("Hand the task to someone else: it is already with %(who)s.")
-                % {"who": target.display_name},
-                field="to",
-            )
-        if task.added_signers.filter(status=TaskStatus.OPEN, assignee=target).exists():
-            raise InvalidInput(
-                _("%(who)s has been asked for an opinion on this step; wait for it first.")
-                % {"who": target.display_name},
-                field="to",
-            )
-        _check_hand_over(task, target, added=False)
+        _check_hand_over(task, actor, target, added=False)
         before = task.assignee.username if task.assignee else ""
         task.assignee = target
         task.save(update_fields=["assignee"])
