@@ -12,7 +12,7 @@ from tongban.audit.context import audit_context
 from tongban.identity import services as identity
 from tongban.identity.models import User
 from tongban.org import services as org
-from tongban.org.models import Department, Role, Staff
+from tongban.org.models import Department, Staff
 
 PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)
@@ -75,13 +75,13 @@ def city(sysadmin: User) -> dict[str, Department]:
     """A small tree: city → two bureaus (one with a division) and a district."""
     with audit_context(user=sysadmin, source="test"):
         c = org.create_department(sysadmin, code="CITY", name="示范市人民政府", kind="city")
-        a = org.create_department(sysadmin, code="EDU", name="教育局", kind="bureau", parent=c)
+        a = org.create_department(sysadmin, code="EDU", name="教育局", kind="bureau", parent="CITY")
         a1 = org.create_department(
-            sysadmin, code="EDU-BASIC", name="基础教育处", kind="division", parent=a
+            sysadmin, code="EDU-BASIC", name="基础教育处", kind="division", parent="EDU"
         )
-        b = org.create_department(sysadmin, code="FIN", name="财政局", kind="bureau", parent=c)
+        b = org.create_department(sysadmin, code="FIN", name="财政局", kind="bureau", parent="CITY")
         d = org.create_department(
-            sysadmin, code="EAST", name="东城区人民政府", kind="district", parent=c
+            sysadmin, code="EAST", name="东城区人民政府", kind="district", parent="CITY"
         )
     return {"city": c, "edu": a, "edu_basic": a1, "fin": b, "east": d}
 
@@ -97,7 +97,7 @@ def make_staff(sysadmin: User, secadmin: User, city: dict[str, Department]) -> C
     ) -> Staff:
         staff, _ = org.create_staff(
             sysadmin,
-            department=city[department],
+            department=city[department].code,
             username=username or f"user{next(_counter)}",
             display_name=fields.pop("display_name", "测试人员"),
             password=PASSWORD,
@@ -108,9 +108,9 @@ def make_staff(sysadmin: User, secadmin: User, city: dict[str, Department]) -> C
         if role:
             org.assign_role(
                 secadmin,
-                user=staff.user,
-                role=Role.objects.get(code=role),
-                department=city[department],
+                username=staff.user.username,
+                role=role,
+                department=city[department].code,
                 scope=scope,
             )
         return staff

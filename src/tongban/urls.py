@@ -1,3 +1,5 @@
+"""Every app's pages under its own namespace, the API at /api/v1/, health and the language switch."""
+
 from django.urls import include, path
 
 from tongban.api.api import api
@@ -8,4 +10,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tongban.web.urls")),
+    path("", include("tongban.identity.urls")),
+    path("", include("tongban.org.urls")),
+    path("", include("tongban.notifications.urls")),
+    path("", include("tongban.workflow.urls")),
+    path("", include("tongban.seals.urls")),
+    path("", include("tongban.records.urls")),
+    path("", include("tongban.documents.urls")),
 ]

@@ -196,7 +196,7 @@ def test_cursor_pagination_walks_every_department_once(admin_client, sysadmin, c
 
     for i in range(7):
         services.create_department(
-            sysadmin, code=f"D{i}", name=f"部门{i}", kind="division", parent=city["edu"]
+            sysadmin, code=f"D{i}", name=f"部门{i}", kind="division", parent="EDU"
         )
     seen, cursor = [], None
     while True:
@@ -250,8 +250,8 @@ def test_worker_job_forgets_old_idempotency_keys(admin_client, city):
 
     from django.utils import timezone
 
-    from tongban.api.idempotency import purge_expired
-    from tongban.api.models import IdempotentRequest
+    from tongban.core.http.idempotency import purge_expired
+    from tongban.core.models import IdempotentRequest
 
     body = {"username": "keyed", "display_name": "键", "department": "EDU"}
     admin_client.post(

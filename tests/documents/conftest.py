@@ -20,7 +20,7 @@ from tongban.documents.models import Document, Stage
 from tongban.identity import services as identity
 from tongban.identity.models import User
 from tongban.org import services as org
-from tongban.org.models import Department, Role
+from tongban.org.models import Department
 from tongban.seals import services as seals
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
@@ -41,29 +41,29 @@ def gov(sysadmin: User, secadmin: User) -> dict[str, Any]:
             code="BGT",
             name="示范市人民政府办公厅",
             kind="bureau",
-            parent=city,
+            parent="CITY",
             issuing_code="示政办发",
         )
         secretariat = org.create_department(
-            sysadmin, code="BGT-MSC", name="秘书处", kind="division", parent=office
+            sysadmin, code="BGT-MSC", name="秘书处", kind="division", parent="BGT"
         )
         finance = org.create_department(
             sysadmin,
             code="FIN",
             name="示范市财政局",
             kind="bureau",
-            parent=city,
+            parent="CITY",
             issuing_code="示财发",
         )
         budget = org.create_department(
-            sysadmin, code="FIN-YSC", name="预算处", kind="division", parent=finance
+            sysadmin, code="FIN-YSC", name="预算处", kind="division", parent="FIN"
         )
         education = org.create_department(
             sysadmin,
             code="EDU",
             name="示范市教育局",
             kind="bureau",
-            parent=city,
+            parent="CITY",
             issuing_code="示教发",
         )
         east = org.create_department(
@@ -71,7 +71,7 @@ def gov(sysadmin: User, secadmin: User) -> dict[str, Any]:
             code="EAST",
             name="东城区人民政府",
             kind="district",
-            parent=city,
+            parent="CITY",
             issuing_code="东政发",
         )
     units = {
@@ -88,7 +88,7 @@ def gov(sysadmin: User, secadmin: User) -> dict[str, Any]:
     def person(username: str, name: str, unit: str, *roles: str) -> None:
         staff, _ = org.create_staff(
             sysadmin,
-            department=units[unit],
+            department=units[unit].code,
             username=username,
             display_name=name,
             password=PASSWORD,
@@ -96,7 +96,7 @@ def gov(sysadmin: User, secadmin: User) -> dict[str, Any]:
         User.objects.filter(pk=staff.user_id).update(must_change_password=False)
         for role in roles:
             org.assign_role(
-                secadmin, user=staff.user, role=Role.objects.get(code=role), department=units[unit]
+                secadmin, username=staff.user.username, role=role, department=units[unit].code
             )
         staff.user.refresh_from_db()
         people[username] = staff.user

@@ -258,15 +258,16 @@ def test_an_incoming_document_is_archived_when_completed(arrived):
     )
     workflow.complete_task(clerk, step(item, "finish").pk, opinion="已阅办结")
     from tongban.identity.models import User
+    from tongban.org import policy
     from tongban.org import services as org
-    from tongban.org.models import Role
 
     org.assign_role(
         User.objects.get(username="secadmin"),
-        user=clerk,
-        role=Role.objects.get(code="archivist"),
-        department=gov["finance"],
+        username=clerk.username,
+        role="archivist",
+        department="FIN",
     )
+    policy.forget(clerk)  # the roles cached on this object are now out of date
     archived = incoming.archive_incoming(clerk, item.pk, retention="D10")
     year = timezone.localdate().year
     assert f"·{year}-D10-" in archived.record_code  # 档号: …门类·年度-保管期限-机构-件号

@@ -248,7 +248,7 @@ def test_bad_input_is_refused_by_field_and_nothing_is_written(gov):
 def test_an_issuing_unit_without_a_code_cannot_sign_off(gov, sysadmin):
     from tongban.org import services as org
 
-    org.update_department(sysadmin, gov["office"], issuing_code="")
+    org.update_department(sysadmin, "BGT", issuing_code="")
     document = draft(gov, countersign=[])
     complete(gov["drafter"], document, "draft")
     complete(gov["reviewer"], document, "review", data={"approved": True})

@@ -19,8 +19,8 @@ from tongban.documents import incoming, selectors, services
 from tongban.documents.models import Document, IncomingItem, IncomingStatus, Stage
 from tongban.identity.models import User
 from tongban.notifications.models import Notification
+from tongban.org import policy
 from tongban.org import services as org
-from tongban.org.models import Role
 from tongban.seals import services as seals
 from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
@@ -199,10 +199,11 @@ def test_an_imported_document_is_archived_by_the_unit_that_registered_it(gov, se
 
     org.assign_role(
         secadmin,
-        user=gov["edu_clerk"],
-        role=Role.objects.get(code="archivist"),
-        department=gov["education"],
+        username=gov["edu_clerk"].username,
+        role="archivist",
+        department="EDU",
     )
+    policy.forget(gov["edu_clerk"])  # the roles cached on this object are now out of date
     text = "示范市财政局文件\n示财发〔2024〕5号\n关于某事的通知\n各单位：\n正文。\n示范市财政局\n2024年5月1日"
     reports = importing.import_files(gov["edu_clerk"], [("a.txt", text.encode())])
     document = Document.objects.get(pk=reports[0].document_id)
@@ -218,10 +219,11 @@ def test_destroying_the_record_takes_the_documents_content(gov, secadmin):
 
     org.assign_role(
         secadmin,
-        user=gov["edu_clerk"],
-        role=Role.objects.get(code="archivist"),
-        department=gov["education"],
+        username=gov["edu_clerk"].username,
+        role="archivist",
+        department="EDU",
     )
+    policy.forget(gov["edu_clerk"])  # the roles cached on this object are now out of date
     text = "示范市教育局文件\n示教发〔2013〕5号\n关于旧事项的通知\n各单位：\n旧正文。\n示范市教育局\n2013年5月1日"
     reports = importing.import_files(gov["edu_clerk"], [("old.txt", text.encode())])
     document = Document.objects.get(pk=reports[0].document_id)

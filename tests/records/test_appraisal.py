@@ -17,7 +17,6 @@ from tongban.core.permissions import Action
 from tongban.notifications.models import Notification
 from tongban.org import policy
 from tongban.org import services as org
-from tongban.org.models import Role
 from tongban.records import selectors, services
 from tongban.records.models import AppraisalKind, DecisionState, RecordStatus
 
@@ -139,8 +138,7 @@ def test_a_record_not_due_cannot_be_proposed(archive, people, english):
 def test_disposal_needs_a_second_person(proposed, people, secadmin, city):
     archivist = people["archivist"]
     # The proposer may hold the approver's role as well: still not for their own proposal.
-    org.assign_role(secadmin, user=archivist, role=Role.objects.get(code="bureau_head"),
-                    department=city["edu"])  # fmt: skip
+    org.assign_role(secadmin, username=archivist.username, role="bureau_head", department="EDU")
     policy.forget(archivist)
     assert policy.can(archivist, Action.APPROVE_DISPOSAL, proposed["record"])
     with pytest.raises(Forbidden) as refused:

@@ -221,37 +221,37 @@ def test_the_same_bytes_in_two_records_are_stored_once(archive):
 
 
 def test_the_fonds_code_is_set_before_the_first_record_and_then_stays(archive, people, city):
-    fonds = services.save_fonds(people["archivist"], department=city["edu"], code="j012")
+    fonds = services.save_fonds(people["archivist"], department="EDU", code="j012")
     assert (fonds.code, fonds.name) == ("J012", "教育局")
-    fonds = services.save_fonds(people["archivist"], department=city["edu"], code="J013",
+    fonds = services.save_fonds(people["archivist"], department="EDU", code="J013",
                                 name="示范市教育局")  # fmt: skip
     assert (fonds.code, fonds.name) == ("J013", "示范市教育局")
     record = archive()
     assert record.archival_code.startswith("J013-WS·2026-")
     with pytest.raises(Conflict) as refused:
-        services.save_fonds(people["archivist"], department=city["edu"], code="J014")
+        services.save_fonds(people["archivist"], department="EDU", code="J014")
     assert "J013" in str(refused.value.message)
     # The name may still change.
-    services.save_fonds(people["archivist"], department=city["edu"], code="J013", name="教育局")
+    services.save_fonds(people["archivist"], department="EDU", code="J013", name="教育局")
     assert AuditEntry.objects.filter(action="records.fonds.update").count() == 2
 
 
 def test_fonds_codes_are_unique_well_formed_and_for_units_only(people, city, english):
-    services.save_fonds(people["archivist"], department=city["edu"], code="F001")
+    services.save_fonds(people["archivist"], department="EDU", code="F001")
     with pytest.raises(Conflict):
-        services.save_fonds(people["fin_archivist"], department=city["fin"], code="F001")
+        services.save_fonds(people["fin_archivist"], department="FIN", code="F001")
     with pytest.raises(InvalidInput) as refused:
-        services.save_fonds(people["fin_archivist"], department=city["fin"], code="F-01")
+        services.save_fonds(people["fin_archivist"], department="FIN", code="F-01")
     assert refused.value.field == "code"
     with pytest.raises(InvalidInput) as refused:
-        services.save_fonds(people["archivist"], department=city["edu_basic"], code="F009")
+        services.save_fonds(people["archivist"], department="EDU-BASIC", code="F009")
     assert refused.value.field == "department"
     with pytest.raises(Forbidden):
-        services.save_fonds(people["fin_archivist"], department=city["edu"], code="F002")
+        services.save_fonds(people["fin_archivist"], department="EDU", code="F002")
     assert AuditEntry.objects.filter(action="records.archive", outcome="denied").count() == 1
 
 
 def test_automatic_codes_skip_codes_given_by_hand(archive, people, city):
-    services.save_fonds(people["fin_archivist"], department=city["fin"], code="F001")
+    services.save_fonds(people["fin_archivist"], department="FIN", code="F001")
     edu = archive()
     assert edu.fonds.code == "F002"

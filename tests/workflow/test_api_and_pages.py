@@ -280,7 +280,7 @@ def test_the_task_page_sends_back_to_a_chosen_earlier_step(client, office):
 
     bad = client.post(
         f"/workflow/tasks/{countersign.pk}/",
-        {"action": "return", "opinion": "退回", "to_task": "abc"},
+        {"action": "return", "reason": "退回", "to_task": "abc"},
         follow=True,
     )
     assert "请选择本流程中此前已办理的环节作为退回环节" in bad.content.decode()
@@ -288,7 +288,7 @@ def test_the_task_page_sends_back_to_a_chosen_earlier_step(client, office):
 
     sent = client.post(
         f"/workflow/tasks/{countersign.pk}/",
-        {"action": "return", "opinion": "依据不足，请重拟", "to_task": str(latest_draft.pk)},
+        {"action": "return", "reason": "依据不足，请重拟", "to_task": str(latest_draft.pk)},
     )
     assert sent.status_code == 302
     redraft = open_step("draft")
@@ -304,7 +304,7 @@ def test_without_a_choice_send_back_goes_to_the_previous_step(client, office):
     client.force_login(office["fin_head"])
     client.post(
         f"/workflow/tasks/{open_step('countersign').pk}/",
-        {"action": "return", "opinion": "请再核", "to_task": ""},
+        {"action": "return", "reason": "请再核", "to_task": ""},
     )
     assert open_step("review").assignee == office["chief"]
 
@@ -365,7 +365,7 @@ def test_the_hand_over_field_suggests_colleagues_not_administrators(client, offi
     services.complete_task(office["clerk"], instance.tasks.get(status="open").pk)
     review = Task.objects.get(instance=instance, bpmn_id="review", status="open")
     page = client.get(f"/workflow/tasks/{review.pk}/").content.decode()
-    assert 'hx-get="/org/people/suggest/"' in page and 'list="people-main"' in page
+    assert 'hx-get="/org/people/suggest/"' in page and f'list="people-{review.pk}"' in page
 
 
 def test_started_by_me_shows_where_each_process_stands_and_filters_by_title(client, office):

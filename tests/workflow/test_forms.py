@@ -543,7 +543,7 @@ def test_the_approval_never_reaches_its_initiator_by_hand_over_or_delegation(lea
     with pytest.raises(Forbidden):
         services.complete_task(office["clerk"], approve.pk, data={"approved": True})
     assert Task.objects.get(pk=approve.pk).status == "open"
-    assert not services._may_work(office["clerk"], approve)
+    assert not services.may_work(office["clerk"], approve)
 
 
 def test_an_added_signers_opinion_is_no_decision_on_the_slip(client, leave, office):

@@ -42,7 +42,7 @@ def delegate(delegator, delegate_user, *, hours=(-1, 24), reason="出差"):
     now = timezone.now()
     org.delegate(
         delegator,
-        delegate_user=delegate_user,
+        delegate=delegate_user.username,
         starts_at=now + timedelta(hours=hours[0]),
         ends_at=now + timedelta(hours=hours[1]),
         reason=reason,

@@ -9,19 +9,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from tongban.api.auth import AUTH
-from tongban.api.problems import from_service_error, problem
-from tongban.api.routers import (
-    audit,
-    documents,
-    identity,
-    notifications,
-    org,
-    records,
-    seals,
-    workflow,
-)
+from tongban.api.routers import audit
 from tongban.core.errors import ServiceError
+from tongban.core.http.problems import from_service_error, problem
+from tongban.documents import api as documents
+from tongban.identity import api as identity
+from tongban.identity.http import AUTH
+from tongban.notifications import api as notifications
+from tongban.org import api as org
+from tongban.records import api as records
+from tongban.seals import api as seals
+from tongban.workflow import api as workflow
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -43,14 +41,19 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
-api.add_router("", identity.router)
-api.add_router("", org.router)
-api.add_router("", audit.router)
-api.add_router("", workflow.router)
-api.add_router("", notifications.router)
-api.add_router("", seals.router)
-api.add_router("", documents.router)
-api.add_router("", records.router)
+# Every app's router, in the order of the API documentation.
+ROUTERS = [
+    identity.router,
+    org.router,
+    audit.router,
+    workflow.router,
+    notifications.router,
+    seals.router,
+    documents.router,
+    records.router,
+]
+for router in ROUTERS:
+    api.add_router("", router)
 
 
 @api.exception_handler(ServiceError)

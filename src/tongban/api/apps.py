@@ -6,9 +6,3 @@ class ApiConfig(AppConfig):
     name = "tongban.api"
     label = "api"
     verbose_name = _("API")
-
-    def ready(self) -> None:
-        from tongban.api.idempotency import purge_expired
-        from tongban.core import jobs
-
-        jobs.register("api.purge_idempotency_keys", 3600, purge_expired)

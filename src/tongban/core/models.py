@@ -156,3 +156,24 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name or self.sha256[:12]} ({self.size} bytes)"
+
+
+class IdempotentRequest(models.Model):
+    """The stored answer to a creating POST sent with an ``Idempotency-Key`` (core.http)."""
+
+    user_id = models.BigIntegerField()
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="api_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -121,7 +121,7 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                     code=code,
                     name=name,
                     kind=kind,
-                    parent=depts[parent] if parent else None,
+                    parent=parent or None,
                     issuing_code=issuing,
                     sort_order=order,
                 )
@@ -144,7 +144,7 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
             if user is None:
                 staff, _ = org.create_staff(
                     sysadmin,
-                    department=depts[dept],
+                    department=dept,
                     username=username,
                     display_name=name,
                     position=position,
@@ -164,9 +164,9 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
                 ).exists():
                     org.assign_role(
                         secadmin,
-                        user=user,
-                        role=roles[role_code],
-                        department=depts[scope_dept],
+                        username=user.username,
+                        role=role_code,
+                        department=scope_dept,
                         scope=scope,
                     )
 

@@ -9,6 +9,7 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tongban.core.http import links
         from tongban.core.permissions import Action
         from tongban.documents import incoming, services
         from tongban.documents.models import Document, IncomingItem
@@ -40,3 +41,8 @@ class DocumentsConfig(AppConfig):
             services.INCOMING, incoming.IncomingSteps(), process_key=incoming.INCOMING_PROCESS
         )
         records.on_disposal("documents.document", services.withdraw_after_disposal)
+        links.register_page("documents.document", "documents:detail")
+        links.register_page("documents.incomingitem", "documents:incoming_detail")
+        # A step of a document's process is worked on the document's own page.
+        links.register_page(services.OUTGOING, "documents:detail")
+        links.register_page(services.INCOMING, "documents:incoming_detail")

@@ -260,6 +260,14 @@ class IncomingSteps:
         step.data = engine
         item.save()
 
+    def perform_step(
+        self, actor: User, task: Task, data: dict[str, Any], opinion: str
+    ) -> str | None:
+        return None  # every step of the incoming process completes the usual way
+
+    def completion_message(self, task: Task, outcome: str) -> str | None:
+        return str(_("Done. The document has moved on.")) if outcome == "moved" else None
+
     def after_change(self, instance: ProcessInstance, event: str) -> None:
         item = IncomingItem.objects.filter(pk=int(instance.business_id)).first()
         if item is None:

@@ -27,7 +27,7 @@ from tongban.core import calendar
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.permissions import Action
 from tongban.core.search import RankedResults
-from tongban.documents import indexing
+from tongban.documents import indexing, services
 from tongban.documents.models import (
     Circulation,
     Document,
@@ -37,6 +37,7 @@ from tongban.documents.models import (
     Stage,
 )
 from tongban.org import policy
+from tongban.org.models import Department
 from tongban.workflow import selectors as workflow
 from tongban.workflow.models import Task
 
@@ -362,11 +363,9 @@ def open_tasks(document: Document) -> list[Task]:
 
 def detail(user: Any, document: Document) -> dict[str, Any]:
     """Every element, the open steps and which of them the person may complete."""
-    from tongban.documents.services import elements
-
     mine = {t.pk for t in my_open_tasks(user, document)}
     return {
-        **elements(document),
+        **services.elements(document),
         "open_tasks": [
             {
                 "id": t.pk,
@@ -411,3 +410,130 @@ def incoming_detail(item: IncomingItem) -> dict[str, Any]:
         "instance_id": item.instance_id,
         "record_code": item.record_code,
     }
+
+
+# --- choices and what a person may do on a page ---------------------------------------------
+
+UNIT_KINDS = ("city", "bureau", "district", "office")
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """The units of the platform (not divisions), for recipients and countersigning."""
+    return [
+        (d.code, d.name)
+        for d in Department.objects.filter(kind__in=UNIT_KINDS, is_active=True).order_by("path")
+    ]
+
+
+def handling_choices(item: IncomingItem) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """批办: the host department is the receiving unit or one of its divisions; co-departments
+    (协办) may also be other units of the platform."""
+    inside = list(
+        Department.objects.filter(path__startswith=item.department.path, is_active=True).order_by(
+            "path"
+        )
+    )
+    own = [(d.code, d.name) for d in inside]
+    others = [(code, name) for code, name in unit_choices() if code not in dict(own)]
+    return own, own + others
+
+
+@dataclass(frozen=True)
+class DocumentPermissions:
+    """What a person may do on a document's page."""
+
+    edit: bool
+    withdraw: bool
+    archive: bool
+    is_initiator: bool
+
+
+def document_permissions(user: Any, document: Document, my_steps: list[str]) -> DocumentPermissions:
+    """``my_steps``: the BPMN ids of the person's open steps on the document (from the page)."""
+    instance = document.instance
+    return DocumentPermissions(
+        edit=any(step in ("draft", "review", "sign_off") for step in my_steps)
+        and document.stage in services.EDITABLE_STEPS,
+        withdraw=instance is not None and workflow.may_withdraw(user, instance),
+        archive=document.stage in (Stage.ISSUED, Stage.REGISTERED)
+        and not document.record_code
+        and policy.can(
+            user, Action.ARCHIVE_RECORDS, document.issuing_department or document.department
+        ),
+        is_initiator=instance is not None and instance.initiator_id == user.pk,
+    )
+
+
+@dataclass(frozen=True)
+class IncomingPermissions:
+    """What a person may do on an incoming document's page."""
+
+    receive: bool
+    circulate: bool
+    archive: bool
+    is_initiator: bool
+
+
+def incoming_permissions(user: Any, item: IncomingItem) -> IncomingPermissions:
+    return IncomingPermissions(
+        receive=item.status == IncomingStatus.AWAITING
+        and policy.can(user, Action.RECEIVE_DOCUMENTS, item.department),
+        circulate=item.status not in (IncomingStatus.AWAITING, IncomingStatus.RETURNED),
+        archive=item.status == IncomingStatus.COMPLETED
+        and not item.record_code
+        and policy.can(user, Action.ARCHIVE_RECORDS, item.department),
+        is_initiator=item.instance is not None and item.instance.initiator_id == user.pk,
+    )
+
+
+def may_draft(user: Any) -> bool:
+    return policy.can(user, Action.DRAFT_DOCUMENTS)
+
+
+def may_register_incoming(user: Any) -> bool:
+    return policy.can(user, Action.RECEIVE_DOCUMENTS)
+
+
+def open_steps_of_item(item: IncomingItem) -> list[Task]:
+    """The open steps of an incoming document's own process."""
+    if item.instance_id is None:
+        return []
+    return list(
+        Task.objects.filter(instance_id=item.instance_id, status="open").select_related("assignee")
+    )
+
+
+def my_circulation(user: Any, item: IncomingItem) -> Circulation | None:
+    return item.circulations.filter(reader=user).first()
+
+
+INCOMING_TABS = {
+    "awaiting": [IncomingStatus.AWAITING],
+    "open": [
+        IncomingStatus.RECEIVED,
+        IncomingStatus.REGISTERED,
+        IncomingStatus.PROPOSED,
+        IncomingStatus.HANDLING,
+    ],
+    "done": [IncomingStatus.COMPLETED, IncomingStatus.RETURNED, IncomingStatus.CANCELLED],
+}
+
+
+def incoming_tab_counts(user: Any) -> dict[str, int]:
+    return {
+        key: incoming_register(user).filter(status__in=statuses).count()
+        for key, statuses in INCOMING_TABS.items()
+    }
+
+
+def attachment_content(user: Any, document_id: int, attachment_id: int) -> tuple[bytes, str] | None:
+    """An attachment of a document the person may see: its bytes and file name."""
+    from tongban.core import files
+
+    document = document_for(user, document_id)
+    attachment = document.attachments.select_related("file").filter(pk=attachment_id).first()
+    if attachment is None:
+        return None
+    with files.open_file(attachment.file.sha256) as handle:
+        content = handle.read()
+    return content, attachment.filename or attachment.title

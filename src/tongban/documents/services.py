@@ -817,6 +817,33 @@ class OutgoingSteps:
         if bpmn_id == "sign_off":  # the number is searchable; no other step changes the text
             reindex(document)
 
+    def perform_step(
+        self, actor: User, task: Task, data: dict[str, Any], opinion: str
+    ) -> str | None:
+        """用印 is the seal keeper's: the official PDF is sealed with the one-time code, then the
+        step completes (``apply_seals``)."""
+        if task.bpmn_id != "sealing":
+            return None
+        apply_seal(
+            actor, int(task.instance.business_id), otp=str(data.get("otp") or ""), opinion=opinion
+        )
+        return str(_("Sealed. The document goes on to distribution."))
+
+    def completion_message(self, task: Task, outcome: str) -> str | None:
+        if outcome != "moved":
+            return None
+        if task.bpmn_id == "sign_off":
+            number = (
+                Document.objects.filter(instance_id=task.instance_id)
+                .values_list("doc_number", flat=True)
+                .first()
+            )
+            if number:
+                return str(
+                    _("Signed off. The document's number is %(number)s.") % {"number": number}
+                )
+        return str(_("Done. The document has moved on."))
+
     def after_change(self, instance: ProcessInstance, event: str) -> None:
         document = Document.objects.filter(pk=int(instance.business_id)).first()
         if document is None:

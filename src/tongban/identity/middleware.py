@@ -41,7 +41,7 @@ class IdleTimeoutMiddleware:
                         content_type="application/problem+json",
                     )
                 messages.info(request, _("You were signed out after a period of inactivity."))
-                return HttpResponseRedirect(f"{reverse('web:sign_in')}?next={request.path}")
+                return HttpResponseRedirect(f"{reverse('identity:sign_in')}?next={request.path}")
             if now - last_seen > 30 or LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
@@ -64,7 +64,7 @@ class PasswordRotationMiddleware:
             and not request.path.startswith(EXEMPT_PREFIXES)
             and password_expired(user)
         ):
-            allowed = {reverse("web:change_password"), reverse("web:sign_out")}
+            allowed = {reverse("identity:change_password"), reverse("identity:sign_out")}
             if request.path not in allowed:
-                return HttpResponseRedirect(reverse("web:change_password"))
+                return HttpResponseRedirect(reverse("identity:change_password"))
         return self.get_response(request)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
-from tongban.core.errors import InvalidInput
+from tongban.core.errors import InvalidInput, NotFound
 from tongban.identity.models import User
 from tongban.notifications.models import Notification, NotificationKind
 
@@ -90,6 +90,15 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
                 after={"count": changed, "ids": ids[:50] if ids else "all"},
             )
     return changed
+
+
+def open_notification(user: User, note_id: int) -> Notification:
+    """Open one of the person's own notifications: it is marked read; another's is not found."""
+    note = Notification.objects.filter(recipient=user, pk=note_id).first()
+    if note is None:
+        raise NotFound()
+    mark_read(user, [note.pk])
+    return note
 
 
 def settle(

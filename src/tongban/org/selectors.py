@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongban.core import calendar
 from tongban.core.errors import NotFound
-from tongban.core.permissions import Action
+from tongban.core.models import WorkingDayOverride
+from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
 from tongban.org import policy
-from tongban.org.models import Department, Position, Role, RoleAssignment, Staff
+from tongban.org.models import Delegation, Department, Position, Role, RoleAssignment, Staff
 
 MAX_SEARCH_CHARS = 50
 
@@ -130,3 +135,149 @@ def positions() -> QuerySet[Position]:
 
 def staff_of_user(user: Any) -> Staff | None:
     return Staff.objects.select_related("department", "position").filter(user=user).first()
+
+
+def assignments_of_role(user: Any, role: Role) -> QuerySet[RoleAssignment]:
+    """Who holds ``role``, where: for whoever may view roles."""
+    if not policy.can(user, Action.VIEW_ROLE):
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.filter(role=role).select_related("user", "department")
+
+
+def delegations_by(user: Any, *, limit: int = 20) -> list[Delegation]:
+    """The delegations a person gave (代理), newest first."""
+    return list(
+        Delegation.objects.filter(delegator=user)
+        .select_related("delegate")
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def delegations_to(user: Any) -> QuerySet[Delegation]:
+    """The delegations a person acts under now or later (not ended, not revoked)."""
+    return Delegation.objects.filter(
+        delegate=user, ends_at__gt=timezone.now(), revoked_at__isnull=True
+    ).select_related("delegator")
+
+
+def department_choices(user: Any, *, blank: bool = True) -> list[tuple[str, str]]:
+    """The departments a person may see, indented by depth, for a choice field."""
+    rows = [(d.code, "　" * d.depth + d.name) for d in departments_for(user)]
+    return ([("", str(_("— none (top level) —")))] if blank else []) + rows
+
+
+def position_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(p.code, p.name) for p in positions()]
+
+
+def role_permission_choices() -> list[tuple[str, str]]:
+    """The permissions a role may hold (never those reserved for the three administrators)."""
+    return [(a.value, str(a.label)) for a in Action if a.value not in ADMIN_ONLY_ACTIONS]
+
+
+# --- what a person may do on a page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgPermissions:
+    """What a person may do on the organisation pages."""
+
+    view_staff: bool
+    manage_departments: bool
+    manage_staff: bool
+    manage_roles: bool
+
+
+def org_permissions(user: Any) -> OrgPermissions:
+    return OrgPermissions(
+        view_staff=policy.can(user, Action.VIEW_STAFF),
+        manage_departments=policy.can(user, Action.MANAGE_DEPARTMENT),
+        manage_staff=policy.can(user, Action.MANAGE_STAFF),
+        manage_roles=policy.can(user, Action.MANAGE_ROLE),
+    )
+
+
+def may_manage_department(user: Any, department: Department) -> bool:
+    return policy.can(user, Action.MANAGE_DEPARTMENT, department)
+
+
+@dataclass(frozen=True)
+class StaffPagePermissions:
+    """What a person may do on one staff member's page."""
+
+    manage: bool
+    reveal: bool
+    grant_clearance: bool
+    assign_roles: bool
+
+
+def staff_page_permissions(user: Any, staff: Staff) -> StaffPagePermissions:
+    own = user.pk == staff.user_id
+    return StaffPagePermissions(
+        manage=policy.can(user, Action.MANAGE_STAFF, staff),
+        reveal=own or policy.can(user, Action.VIEW_PERSONAL_DATA, staff),
+        grant_clearance=policy.can(user, Action.GRANT_CLEARANCE) and not own,
+        assign_roles=policy.can(user, Action.MANAGE_ROLE) and not own,
+    )
+
+
+def require_manage_departments(user: Any) -> None:
+    """Refuse (and record) a person who may not change departments, before a form is shown."""
+    policy.require(user, Action.MANAGE_DEPARTMENT)
+
+
+def require_manage_staff(user: Any) -> None:
+    policy.require(user, Action.MANAGE_STAFF)
+
+
+def require_view_roles(user: Any) -> None:
+    policy.require(user, Action.VIEW_ROLE)
+
+
+def explain_grants(user: Any) -> list[dict[str, Any]]:
+    """Where a person's powers come from, for the workbench."""
+    return policy.explain(user)
+
+
+def working_days_page(user: Any) -> dict[str, Any]:
+    """The working-day calendar as its administrator sees it: the next six weeks, the local
+    arrangements, and where a limit of 20 working days from today ends."""
+    policy.require(user, Action.MANAGE_CALENDAR)
+    today = timezone.localdate()
+    span = calendar.WorkingDays()
+    span.preload(today, today + timedelta(days=41))  # one query for the six weeks shown
+    days = [
+        (today + timedelta(days=i), span.is_working_day(today + timedelta(days=i)))
+        for i in range(42)
+    ]
+    return {
+        "overrides": list(WorkingDayOverride.objects.order_by("-day")[:100]),
+        "days": days,
+        "in_20": calendar.add_working_days(today, 20),
+    }
+
+
+def me(user: Any) -> dict[str, Any]:
+    """The signed-in person as ``GET /api/v1/me`` shows them: account, post and roles."""
+    staff = staff_of_user(user)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "admin_role": user.admin_role,
+        "clearance": user.clearance,
+        "totp_enabled": user.totp_enabled,
+        "department": {"code": staff.department.code, "name": staff.department.name}
+        if staff
+        else None,
+        "position": staff.position.name if staff and staff.position else None,
+        "roles": [
+            {
+                "role": a.role.code,
+                "name": a.role.name,
+                "department": a.department.code,
+                "scope": a.scope,
+            }
+            for a in assignments_of(user, user)
+        ],
+    }

@@ -16,7 +16,7 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
 from tongban.identity import services as identity
 from tongban.identity.models import User
-from tongban.org import policy
+from tongban.org import policy, selectors
 from tongban.org.models import (
     DataScope,
     Delegation,
@@ -87,6 +87,16 @@ def _clean_department(
     return cleaned
 
 
+def _department_ref(actor: User, code: str | None, *, field: str) -> Department | None:
+    """The department an entry point names by its code, found among those the actor may see."""
+    if not code:
+        return None
+    try:
+        return selectors.department_by_code(actor, code)
+    except NotFound:
+        raise NotFound(_("Unknown department “%(code)s”.") % {"code": code}, field=field) from None
+
+
 def _require_create_in(actor: User, action: str, parent: Department | None) -> None:
     if parent is None:
         # Only someone reaching everything may add a root of the tree.
@@ -105,20 +115,23 @@ def create_department(
     code: str,
     name: str,
     kind: str,
-    parent: Department | None = None,
+    parent: str | None = None,
     short_name: str = "",
     issuing_code: str = "",
     sort_order: int = 0,
 ) -> Department:
+    """A new department under ``parent`` (its code; none for a root of the tree)."""
+    policy.require(actor, Action.MANAGE_DEPARTMENT)  # before anything is looked up or checked
     cleaned = _clean_department(code, name, kind, short_name, issuing_code)
-    _require_create_in(actor, Action.MANAGE_DEPARTMENT, parent)
+    parent_dept = _department_ref(actor, parent, field="parent")
+    _require_create_in(actor, Action.MANAGE_DEPARTMENT, parent_dept)
     if Department.objects.filter(code__iexact=cleaned["code"]).exists():
         raise Conflict(
             _("The code “%(code)s” is already used.") % {"code": cleaned["code"]}, field="code"
         )
     try:
         with transaction.atomic():
-            dept = Department.objects.create(parent=parent, sort_order=sort_order, **cleaned)
+            dept = Department.objects.create(parent=parent_dept, sort_order=sort_order, **cleaned)
             _set_path(dept)
             dept.save(update_fields=["path", "depth"])
             record("org.department.create", obj=dept, after=department_summary(dept))
@@ -135,9 +148,16 @@ def _set_path(dept: Department) -> None:
     dept.depth = parent_path.count("/") - 1
 
 
-def update_department(actor: User, dept: Department, **changes: Any) -> Department:
+def update_department(actor: User, code: str, **changes: Any) -> Department:
+    """Change the department ``code``; ``parent`` is given by its code too (empty: top level)."""
+    policy.require(actor, Action.MANAGE_DEPARTMENT)
+    dept = selectors.department_by_code(actor, code)
     policy.require(actor, Action.MANAGE_DEPARTMENT, dept)
-    new_parent = changes.pop("parent", dept.parent)
+    new_parent = (
+        _department_ref(actor, changes.pop("parent"), field="parent")
+        if "parent" in changes
+        else dept.parent
+    )
     cleaned = _clean_department(
         changes.get("code"),
         changes.get("name"),
@@ -205,7 +225,7 @@ def _position(code: str | None) -> Position | None:
 def create_staff(
     actor: User,
     *,
-    department: Department,
+    department: str,
     username: str,
     display_name: str,
     position: str | None = None,
@@ -215,8 +235,13 @@ def create_staff(
     office_phone: str = "",
     password: str | None = None,
 ) -> tuple[Staff, str]:
-    """Create an account for a staff member of ``department``; returns it and its initial password."""
-    policy.require(actor, Action.MANAGE_STAFF, department)
+    """Create an account for a staff member of ``department`` (its code); returns it and its
+    initial password."""
+    policy.require(actor, Action.MANAGE_STAFF)
+    dept = _department_ref(actor, department, field="department")
+    if dept is None:
+        raise InvalidInput(_("Choose a department."), field="department")
+    policy.require(actor, Action.MANAGE_STAFF, dept)
     pos = _position(position)
     if len(office_phone) > 20:
         raise InvalidInput(
@@ -232,15 +257,18 @@ def create_staff(
             email=email,
         )
         staff = Staff.objects.create(
-            user=user, department=department, position=pos, office_phone=office_phone
+            user=user, department=dept, position=pos, office_phone=office_phone
         )
         record("org.staff.create", obj=staff, after=staff_summary(staff))
     return staff, initial
 
 
-def update_staff(actor: User, staff: Staff, **changes: Any) -> Staff:
+def update_staff(actor: User, staff_id: int, **changes: Any) -> Staff:
+    """Change a staff member's account and post; ``department`` is given by its code."""
+    policy.require(actor, Action.MANAGE_STAFF)
+    staff = selectors.staff_by_id(actor, staff_id)
     policy.require(actor, Action.MANAGE_STAFF, staff)
-    new_department = changes.pop("department", None)
+    new_department = _department_ref(actor, changes.pop("department", None), field="department")
     if new_department is not None and new_department != staff.department:
         policy.require(actor, Action.MANAGE_STAFF, new_department)
     position_code = changes.pop("position", ...)
@@ -259,12 +287,31 @@ def update_staff(actor: User, staff: Staff, **changes: Any) -> Staff:
     return staff
 
 
-def reveal_personal_data(actor: User, staff: Staff) -> dict[str, str]:
+def reveal_personal_data(actor: User, staff_id: int) -> dict[str, str]:
     """The unmasked phone and ID number; every such read is recorded (个人信息保护)."""
+    staff = selectors.staff_by_id(actor, staff_id)
     if actor.pk != staff.user_id:
         policy.require(actor, Action.VIEW_PERSONAL_DATA, staff)
     record("org.staff.read_personal_data", obj=staff, actor=actor)
     return {"phone": staff.user.phone, "id_number": staff.user.id_number, "email": staff.user.email}
+
+
+def grant_clearance(actor: User, staff_id: int, level: int) -> None:
+    """Set a staff member's clearance (密级); the security administrator's task."""
+    staff = selectors.staff_by_id(actor, staff_id)
+    identity.grant_clearance(actor, staff.user, level)
+
+
+def set_staff_active(actor: User, staff_id: int, active: bool) -> None:
+    """Disable (or enable again) a staff member's account."""
+    staff = selectors.staff_by_id(actor, staff_id)
+    identity.set_active(actor, staff.user, active)
+
+
+def reset_staff_password(actor: User, staff_id: int) -> str:
+    """A new initial password for a staff member, shown once, to be changed at next sign-in."""
+    staff = selectors.staff_by_id(actor, staff_id)
+    return identity.reset_password(actor, staff.user)
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -325,10 +372,24 @@ def define_role(
 
 
 def assign_role(
-    actor: User, *, user: User, role: Role, department: Department, scope: str | None = None
+    actor: User, *, username: str, role: str, department: str, scope: str | None = None
 ) -> RoleAssignment:
-    """Give ``user`` the ``role`` over ``department``. Only the security administrator does this."""
+    """Give the account ``username`` the ``role`` (its code) over ``department`` (its code).
+    Only the security administrator does this."""
     policy.require(actor, Action.MANAGE_ROLE)
+    user = User.objects.filter(username__iexact=(username or "").strip()).first()
+    if user is None:
+        raise NotFound(_("Unknown account “%(name)s”.") % {"name": username}, field="username")
+    role_obj = selectors.role_by_code(actor, role)
+    dept = _department_ref(actor, department, field="department")
+    if dept is None:
+        raise InvalidInput(_("Choose a department."), field="department")
+    return _assign(actor, user, role_obj, dept, scope)
+
+
+def _assign(
+    actor: User, user: User, role: Role, department: Department, scope: str | None
+) -> RoleAssignment:
     if user.is_admin or user.pk == actor.pk:
         # 三员分立: administrators hold no business roles, and nobody grants to themself.
         record(
@@ -361,8 +422,15 @@ def assign_role(
     return assignment
 
 
-def revoke_role(actor: User, assignment: RoleAssignment) -> None:
+def revoke_role(actor: User, assignment_id: int) -> RoleAssignment:
     policy.require(actor, Action.MANAGE_ROLE)
+    assignment = (
+        RoleAssignment.objects.select_related("role", "user", "department")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise NotFound()
     with transaction.atomic():
         before = {
             "role": assignment.role.code,
@@ -373,17 +441,22 @@ def revoke_role(actor: User, assignment: RoleAssignment) -> None:
         assignment.delete()
         record("org.role.revoke", obj=user, before=before)
     policy.forget(user)
+    return assignment
 
 
 # --- delegation ----------------------------------------------------------------------------
 
 
 def delegate(
-    actor: User, *, delegate_user: User, starts_at: datetime, ends_at: datetime, reason: str
+    actor: User, *, delegate: str, starts_at: datetime, ends_at: datetime, reason: str
 ) -> Delegation:
-    """The actor lets ``delegate_user`` act with the actor's roles from ``starts_at`` to ``ends_at``."""
+    """The actor lets the colleague with login name ``delegate`` act with the actor's roles from
+    ``starts_at`` to ``ends_at`` (代理)."""
     if actor.is_admin:
         raise Forbidden(_("Administrators cannot delegate their powers."))
+    delegate_user = User.objects.filter(username__iexact=(delegate or "").strip()).first()
+    if delegate_user is None:
+        raise InvalidInput(_("No account with this login name."), field="delegate")
     if delegate_user.pk == actor.pk or delegate_user.is_admin or not delegate_user.is_active:
         raise InvalidInput(_("Choose an active colleague other than yourself."), field="delegate")
     reason = (reason or "").strip()
@@ -414,8 +487,10 @@ def delegate(
     return delegation
 
 
-def revoke_delegation(actor: User, delegation: Delegation) -> None:
-    if delegation.delegator_id != actor.pk:
+def revoke_delegation(actor: User, delegation_id: int) -> None:
+    """End one's own delegation early; another person's is not found."""
+    delegation = Delegation.objects.filter(pk=delegation_id, delegator=actor).first()
+    if delegation is None:
         raise NotFound()
     with transaction.atomic():
         delegation.revoked_at = timezone.now()
@@ -507,7 +582,7 @@ def import_staff(
             with transaction.atomic():
                 _staff, password = create_staff(
                     actor,
-                    department=dept,
+                    department=dept.code,
                     username=username,
                     display_name=row.get("display_name") or "",
                     position=(row.get("position") or "").strip() or None,

@@ -10,6 +10,7 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.core import jobs
+        from tongban.core.http import links
         from tongban.records import (
             policy_registrations,  # noqa: F401
             services,
@@ -17,3 +18,4 @@ class RecordsConfig(AppConfig):
 
         # 四性检测 of what is stored: the least recently checked files, a hundred an hour.
         jobs.register("records.fixity_sweep", 3600, services.fixity_sweep)
+        links.register_page("records.record", "records:detail")

@@ -4,6 +4,7 @@ lists and by id alike; a record outside that answers NotFound."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -159,3 +160,54 @@ def fonds_units(user: Any) -> list[tuple[Any, Fonds | None]]:
     )
     fonds = {f.department_id: f for f in Fonds.objects.filter(department__in=units)}
     return [(unit, fonds.get(unit.pk)) for unit in units]
+
+
+def may_read(user: Any) -> bool:
+    """Whether the person reads records at all (a reader or an archivist)."""
+    return policy.can(user, Action.VIEW_RECORDS) or policy.can(user, Action.ARCHIVE_RECORDS)
+
+
+def require_reader(user: Any) -> None:
+    """Refuse (and record) a person who reads no records."""
+    if not may_read(user):
+        policy.require(user, Action.VIEW_RECORDS)
+
+
+def require_archivist(user: Any) -> None:
+    policy.require(user, Action.ARCHIVE_RECORDS)
+
+
+def require_disposal_reader(user: Any) -> None:
+    """The disposal pages: for approvers of disposals and for readers of records."""
+    if not (policy.can(user, Action.APPROVE_DISPOSAL) or may_read(user)):
+        policy.require(user, Action.APPROVE_DISPOSAL)
+
+
+@dataclass(frozen=True)
+class RecordPermissions:
+    """What a person may do on the records pages."""
+
+    archive: bool
+    approve_disposal: bool
+
+
+def record_permissions(user: Any, item: Record | None = None) -> RecordPermissions:
+    return RecordPermissions(
+        archive=policy.can(user, Action.ARCHIVE_RECORDS, item)
+        if item is not None
+        else policy.can(user, Action.ARCHIVE_RECORDS),
+        approve_disposal=policy.can(user, Action.APPROVE_DISPOSAL),
+    )
+
+
+def pending_disposal_of(user: Any, item: Record) -> Appraisal | None:
+    return pending_disposals(user).filter(record=item).first()
+
+
+def fonds_in_use(units: list[tuple[Any, Fonds | None]]) -> set[int]:
+    """The fonds (of ``fonds_units``) that records already carry: their code no longer changes."""
+    return set(
+        Record.objects.filter(fonds__in=[f for _unit, f in units if f]).values_list(
+            "fonds_id", flat=True
+        )
+    )

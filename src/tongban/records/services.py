@@ -155,9 +155,18 @@ def _fonds_for(actor: User, unit: Department) -> Fonds:
     return fonds
 
 
-def save_fonds(actor: User, *, department: Department, code: str, name: str = "") -> Fonds:
-    """Create a unit's fonds with the code the archives gave it, or change its code (only while
-    no record carries it: DA/T 13-2022 §4.3) or its name."""
+def save_fonds(actor: User, *, department: str, code: str, name: str = "") -> Fonds:
+    """Create the fonds of the unit ``department`` (its code) with the code the archives gave
+    it, or change its code (only while no record carries it: DA/T 13-2022 §4.3) or its name."""
+    policy.require(actor, Action.ARCHIVE_RECORDS)
+    # The organisation is no secret; whether the actor archives for the unit is checked below.
+    found = Department.objects.filter(code__iexact=(department or "").strip()).first()
+    if found is None:
+        raise NotFound(_("Choose a unit."), field="department")
+    return _save_fonds(actor, found, code, name)
+
+
+def _save_fonds(actor: User, department: Department, code: str, name: str) -> Fonds:
     unit = fonds_unit(department)
     if unit.pk != department.pk:
         raise InvalidInput(

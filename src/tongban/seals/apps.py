@@ -9,6 +9,8 @@ class SealsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.core import jobs
+        from tongban.core.http import links
         from tongban.seals import services
 
         jobs.register("seals.warn_expiring", 6 * 3600, services.warn_expiring)
+        links.register_list("seals.certificate", "seals:certificates")

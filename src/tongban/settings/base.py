@@ -114,7 +114,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = ["tongban.identity.backends.StaffBackend"]
-LOGIN_URL = "web:sign_in"
+LOGIN_URL = "identity:sign_in"
 LOGIN_REDIRECT_URL = "web:workbench"
 
 PASSWORD_HASHERS = [

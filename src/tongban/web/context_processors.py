@@ -22,33 +22,37 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         return {}
     nav = [{"url": reverse("web:workbench"), "label": _("Workbench"), "key": "workbench"}]
     if not user.admin_role:
-        nav.append({"url": reverse("web:inbox"), "label": _("Inbox"), "key": "inbox"})
-        nav.append({"url": reverse("web:documents"), "label": _("Documents"), "key": "documents"})
+        nav.append({"url": reverse("workflow:inbox"), "label": _("Inbox"), "key": "inbox"})
+        nav.append({"url": reverse("documents:list"), "label": _("Documents"), "key": "documents"})
     # Documents that arrived in the units the person signs for: they must be seen the same day.
     to_sign_for = 0 if user.admin_role else documents.awaiting_count(user)
     if policy.can(user, Action.VIEW_DEPARTMENT):
         nav.append(
-            {"url": reverse("web:departments"), "label": _("Departments"), "key": "departments"}
+            {"url": reverse("org:departments"), "label": _("Departments"), "key": "departments"}
         )
     if policy.can(user, Action.VIEW_STAFF):
-        nav.append({"url": reverse("web:staff_list"), "label": _("Staff"), "key": "staff"})
+        nav.append({"url": reverse("org:staff_list"), "label": _("Staff"), "key": "staff"})
     if policy.can(user, Action.VIEW_ROLE):
-        nav.append({"url": reverse("web:roles"), "label": _("Roles"), "key": "roles"})
+        nav.append({"url": reverse("org:roles"), "label": _("Roles"), "key": "roles"})
     if policy.can(user, Action.VIEW_RECORDS) or policy.can(user, Action.ARCHIVE_RECORDS):
-        nav.append({"url": reverse("web:records"), "label": _("Records"), "key": "records"})
+        nav.append({"url": reverse("records:list"), "label": _("Records"), "key": "records"})
     if policy.can(user, Action.MANAGE_CALENDAR):
-        nav.append({"url": reverse("web:calendar"), "label": _("Working days"), "key": "calendar"})
+        nav.append({"url": reverse("org:calendar"), "label": _("Working days"), "key": "calendar"})
     if policy.can(user, Action.MANAGE_PROCESSES):
-        nav.append({"url": reverse("web:definitions"), "label": _("Processes"), "key": "processes"})
-        nav.append({"url": reverse("web:monitor"), "label": _("Process monitor"), "key": "monitor"})
+        nav.append(
+            {"url": reverse("workflow:definitions"), "label": _("Processes"), "key": "processes"}
+        )
+        nav.append(
+            {"url": reverse("workflow:monitor"), "label": _("Process monitor"), "key": "monitor"}
+        )
     if policy.can(user, Action.SIGN_WITH_SEAL) or seals.active_personal(user) is not None:
         nav.append(
-            {"url": reverse("web:seal_document"), "label": _("Seal a document"), "key": "seal"}
+            {"url": reverse("seals:seal_document"), "label": _("Seal a document"), "key": "seal"}
         )
     if policy.can(user, Action.MANAGE_SEALS):
         nav.append(
             {
-                "url": reverse("web:certificates"),
+                "url": reverse("seals:certificates"),
                 "label": _("Seal certificates"),
                 "key": "certificates",
             }

@@ -11,7 +11,10 @@ class WorkflowConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from tongban.core import jobs
+        from tongban.core.http import links
         from tongban.workflow import services
 
+        links.register_page("workflow.task", "workflow:task_detail")
+        links.register_page("workflow.processinstance", "workflow:instance_detail")
         post_migrate.connect(services.load_shipped_processes, sender=self)
         jobs.register("workflow.fire_due_timers", 30, services.fire_due_timers)

@@ -19,6 +19,12 @@ workflow services then call it inside their own transaction:
 * ``check_performer(instance, task, user, added=...)`` before a step is handed over (转办) or
   another signer added (加签, ``added=True``: they give an opinion, they do not do the step):
   the domain refuses a person who could not.
+* ``perform_step(actor, task, data, opinion)`` when a person completes a step through
+  ``workflow.actions``: a step the domain carries out itself (用印 seals the PDF, then completes
+  the step) does so and returns what to tell them; ``None`` lets the step complete as usual.
+* ``completion_message(task, outcome)`` after a step completed (``outcome`` as
+  ``selectors.completion_outcome``): what to tell the person in the domain's words (the number
+  a document got at 签发), or ``None`` for the platform's.
 
 So the generic task API and a domain's own pages run the same rules. Instances of a registered
 business type are started by their domain's services only (``start_instance(..., owned=True)``).
@@ -55,6 +61,12 @@ class BusinessHandler(Protocol):
     def check_performer(
         self, instance: ProcessInstance, task: Task, user: User, *, added: bool
     ) -> None: ...
+
+    def perform_step(
+        self, actor: User, task: Task, data: dict[str, Any], opinion: str
+    ) -> str | None: ...
+
+    def completion_message(self, task: Task, outcome: str) -> str | None: ...
 
 
 _handlers: dict[str, BusinessHandler] = {}

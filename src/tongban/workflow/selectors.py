@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import Conflict, NotFound
+from tongban.core.http import links
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.workflow import hooks
@@ -24,11 +25,12 @@ from tongban.workflow.models import (
     TaskStatus,
 )
 from tongban.workflow.services import (
-    _acting_for,
-    _not_open,
-    _task_form,
-    _withdrawal,
+    acting_for,
+    may_work,
+    not_open_error,
     steps_kept_from,
+    task_form_fields,
+    withdrawal_of,
 )
 
 SCOPES = ("todo", "done", "started")
@@ -63,7 +65,7 @@ def todo(user: Any) -> QuerySet[Task]:
     straight off the (user, due, arrived) index, already in order, whatever the number of open
     tasks. Someone acting for others (代理) gets the union of their entries.
     """
-    return _todo(sorted(_acting_for(user)))
+    return _todo(sorted(acting_for(user)))
 
 
 def _todo(people: list[int]) -> QuerySet[Task]:
@@ -115,7 +117,7 @@ def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
     if flt.scope == "done":
         qs = done(user)
     else:
-        people = sorted(_acting_for(user))
+        people = sorted(acting_for(user))
         qs, single = _todo(people), len(people) == 1
     if flt.q:
         qs = qs.filter(Q(name__icontains=flt.q[:50]) | Q(instance__title__icontains=flt.q[:50]))
@@ -152,14 +154,14 @@ def process_choices() -> list[tuple[str, str]]:
 def counts(user: Any) -> dict[str, int]:
     """The numbers on the inbox tabs, counted on the entry index."""
     today = timezone.localdate()
-    entries = InboxEntry.objects.filter(user_id__in=sorted(_acting_for(user)))
+    entries = InboxEntry.objects.filter(user_id__in=sorted(acting_for(user)))
     tasks = entries.values("task_id").distinct()
     return {"todo": tasks.count(), "overdue": tasks.filter(due_on__lt=today).count()}
 
 
 def involved_instances(user: Any) -> QuerySet[ProcessInstance]:
     """Instances the person started, has worked or may work on (also for those they act for)."""
-    people = list(_acting_for(user))
+    people = list(acting_for(user))
     involved = Task.objects.filter(instance=OuterRef("pk")).filter(
         Q(assignee_id__in=people)
         | Q(completed_by_id__in=people)
@@ -234,7 +236,7 @@ def task_form(task: Task) -> list[dict[str, Any]]:
     """The fields the person fills in to complete ``task`` (none for an added signer)."""
     if task.added_for_id is not None:
         return []
-    return _task_form(task.instance, task)
+    return task_form_fields(task.instance, task)
 
 
 def form_initial(task: Task) -> dict[str, Any]:
@@ -443,13 +445,13 @@ def no_longer_open(task_id: int, user: Any, *, instance_id: int) -> str:
     belongs to another process, does not exist, or is none of the user's business."""
     if not Task.objects.filter(pk=task_id, instance_id=instance_id).exists():
         return ""
-    reason = _not_open(task_id, user)
+    reason = not_open_error(task_id, user)
     return str(reason.message) if isinstance(reason, Conflict) else ""
 
 
 def may_withdraw(user: Any, instance: ProcessInstance) -> bool:
     """Whether 撤回 would work for ``user`` now (the page offers it only then)."""
-    return _withdrawal(user, instance)[0] is not None
+    return withdrawal_of(user, instance)[0] is not None
 
 
 def withdraw_refusal(user: Any, instance: ProcessInstance) -> str:
@@ -457,7 +459,7 @@ def withdraw_refusal(user: Any, instance: ProcessInstance) -> str:
     they can, or when the question does not arise (not theirs, or no longer running)."""
     if instance.initiator_id != user.pk or instance.status != InstanceStatus.RUNNING:
         return ""
-    outcome, reason = _withdrawal(user, instance)
+    outcome, reason = withdrawal_of(user, instance)
     return "" if outcome is not None else reason
 
 
@@ -493,3 +495,69 @@ def performer_roles(user: Any) -> list[tuple[str, str]]:
 
     policy.require(user, Action.MANAGE_PROCESSES)
     return list(Role.objects.order_by("code").values_list("code", "name"))
+
+
+@dataclass(frozen=True)
+class StepPermissions:
+    """What a person may do with one step on a page (the buttons it offers)."""
+
+    may_work: bool
+    claimable: bool
+    may_add_signer: bool
+    may_release: bool
+    may_urge: bool
+    return_targets: list[Task]
+    pending_signers: list[Any]
+
+
+def step_permissions(user: Any, task: Task) -> StepPermissions:
+    is_open = task.status == TaskStatus.OPEN
+    may_work_now = is_open and may_work(user, task)
+    return StepPermissions(
+        may_work=may_work_now,
+        claimable=may_work_now and task.assignee_id is None,
+        may_add_signer=may_work_now and task.added_for_id is None,
+        may_release=may_work_now and task.candidates.exists(),
+        may_urge=is_open
+        and not may_work_now
+        and (task.instance.initiator_id == user.pk or policy.can(user, Action.MANAGE_PROCESSES)),
+        return_targets=return_targets(task, user) if may_work_now else [],
+        pending_signers=pending_signers(task) if is_open else [],
+    )
+
+
+def may_terminate(user: Any, instance: ProcessInstance) -> bool:
+    return policy.can(user, Action.MANAGE_PROCESSES) and instance.status == InstanceStatus.RUNNING
+
+
+def require_process_admin(user: Any) -> None:
+    """Refuse (and record) a person who may not manage process definitions."""
+    policy.require(user, Action.MANAGE_PROCESSES)
+
+
+def latest_definition(user: Any, key: str) -> ProcessDefinition:
+    """The newest version of a definition, whole (the modeler edits it)."""
+    require_process_admin(user)
+    latest = definitions(user).filter(key=key).defer(None).first()
+    if latest is None:
+        raise NotFound()
+    return latest
+
+
+def startable_definition(user: Any, key: str) -> ProcessDefinition:
+    definition = next((d for d in startable(user) if d.key == key), None)
+    if definition is None:
+        raise NotFound()
+    return definition
+
+
+def first_step_for(user: Any, instance: ProcessInstance) -> Task | None:
+    """The step of a just-started process that waits for its initiator, if any."""
+    return todo(user).filter(instance=instance).first()
+
+
+def business_page(instance: ProcessInstance) -> str:
+    """The page of the object a domain's process is about ("" for a process no domain owns)."""
+    if not instance.business_id.isdecimal():
+        return ""
+    return links.page_of(instance.business_type, instance.business_id)

@@ -571,7 +571,7 @@ def _kept_from(user: User, task: Task) -> bool:
     return bool(meta.get("exclude_initiator"))
 
 
-def _may_work(actor: User, task: Task) -> bool:
+def may_work(actor: User, task: Task) -> bool:
     """One query at most: this runs twice on every step (before the transaction and under
     its lock), and the task is usually the actor's own."""
     if _kept_from(actor, task):
@@ -602,7 +602,7 @@ def complete_task(
         task.instance = instance
         if task.status != TaskStatus.OPEN:
             raise _handled(task, actor)
-        if not _may_work(actor, task):
+        if not may_work(actor, task):
             raise Forbidden(_("This task is not yours to complete."))
         if task.added_for_id is not None:
             return _complete_added(actor, instance, task, clean, opinion)
@@ -615,7 +615,7 @@ def complete_task(
             )
             handler.before_complete(step)
             clean = step.data
-        clean = fields.checked(_task_form(instance, task), clean)
+        clean = fields.checked(task_form_fields(instance, task), clean)
         wf = _restore(instance)
         try:
             wf.complete(
@@ -668,7 +668,7 @@ def _concerned(actor: User, task: Task) -> bool:
     return policy.can(actor, Action.MANAGE_PROCESSES)
 
 
-def _not_open(task_id: int, actor: User) -> Conflict | NotFound:
+def not_open_error(task_id: int, actor: User) -> Conflict | NotFound:
     """Why an open task was not found: handled meanwhile (409, a colleague got there first), or
     it does not exist, is not one the action applies to, or is none of the actor's business
     (404)."""
@@ -678,7 +678,7 @@ def _not_open(task_id: int, actor: User) -> Conflict | NotFound:
     return NotFound()
 
 
-def _task_form(instance: ProcessInstance, task: Task) -> list[dict[str, Any]]:
+def task_form_fields(instance: ProcessInstance, task: Task) -> list[dict[str, Any]]:
     """The fields the BPMN draws on this step's form (``camunda:formField``)."""
     return list(instance.definition.user_tasks.get(task.bpmn_id, {}).get("form") or [])
 
@@ -692,7 +692,7 @@ def _authorise(actor: User, task_id: int, action: str) -> None:
     )
     if task is None:
         return  # gone or handled: the transaction answers 404 or 409
-    if not _may_work(actor, task):
+    if not may_work(actor, task):
         record_denied(action, obj=task, actor=actor)
         raise Forbidden(_("This task is not yours to complete."))
     handler = hooks.handler_for(task.instance.business_type)
@@ -855,8 +855,8 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id, actor)
-        if not _may_work(actor, task):
+            raise not_open_error(task_id, actor)
+        if not may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if task.added_for_id is not None:
             raise Forbidden(
@@ -890,7 +890,7 @@ def claim_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id, actor)
+            raise not_open_error(task_id, actor)
         if task.assignee_id is not None:
             raise Conflict(_("Someone has already taken this task."))
         if not task.candidates.filter(user_id__in=_acting_for(actor)).exists():
@@ -919,8 +919,8 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
-            raise _not_open(task_id, actor)
-        if not _may_work(actor, task):
+            raise not_open_error(task_id, actor)
+        if not may_work(actor, task):
             raise Forbidden(_("This task is not yours to hand over."))
         _check_hand_over(task, actor, target, added=False)
         before = task.assignee.username if task.assignee else ""
@@ -1101,7 +1101,7 @@ def return_task(
         task.refresh_from_db()
         if task.status != TaskStatus.OPEN:
             raise _handled(task, actor)
-        if not _may_work(actor, task):
+        if not may_work(actor, task):
             raise Forbidden(_("This task is not yours."))
         if task.added_for_id is not None:
             raise Forbidden(
@@ -1129,7 +1129,7 @@ def return_task(
 WITHDRAW_ENDS = "end"
 
 
-def _withdrawal(actor: User, instance: ProcessInstance) -> tuple[Task | str | None, str]:
+def withdrawal_of(actor: User, instance: ProcessInstance) -> tuple[Task | str | None, str]:
     """What 撤回 does now, and why not when it cannot.
 
     - The initiator did a step (拟稿) and nobody has acted since: back to that step (a Task).
@@ -1197,7 +1197,7 @@ def withdraw(actor: User, instance_id: int, *, reason: str = "") -> Task | None:
         raise Forbidden(_("Only the initiator can withdraw a running process."))
     with transaction.atomic():
         instance = _locked_instance(instance_id)
-        target, refusal = _withdrawal(actor, instance)
+        target, refusal = withdrawal_of(actor, instance)
         if target is None:
             raise Conflict(refusal)
         if isinstance(target, Task):

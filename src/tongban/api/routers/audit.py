@@ -8,10 +8,10 @@ from itertools import chain
 from django.http import StreamingHttpResponse
 from ninja import Router
 
-from tongban.api import pagination
-from tongban.api.auth import ApiRequest
 from tongban.api.schemas import AuditPage, VerifyOut
 from tongban.audit import selectors
+from tongban.core.http import pagination
+from tongban.identity.http import ApiRequest
 
 router = Router(tags=["audit"])
 
