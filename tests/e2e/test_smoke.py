@@ -165,7 +165,9 @@ def fresh_code(secret: str) -> str:
     return pyotp.TOTP(secret).now()
 
 
-def _handle(browser, base: str, username: str, title: str, opinion: str, **fields: str) -> None:
+def _handle(
+    browser, base: str, username: str, title: str, opinion: str, decision: str = "", **fields: str
+) -> None:
     """Open the document from the inbox (its step opens on the document's page), take the step
     if it is shared, fill it in and complete it."""
     page = _sign_in(browser, base, username)
@@ -177,11 +179,13 @@ def _handle(browser, base: str, username: str, title: str, opinion: str, **field
         claim.first.click()
         page.wait_for_load_state()
     panel = page.locator("section.step-panel").first
+    if decision:  # nothing is chosen in advance: one click never approves
+        panel.locator(f"input[name$=-approved][value={decision}]").check()
     for name, value in fields.items():
         panel.locator(f"[name$=-{name}]").fill(value)
     panel.locator("textarea[name$=-opinion]").fill(opinion)
-    panel.locator("button.btn-primary").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        panel.locator("button.btn-primary").click()
     assert "message-success" in page.content(), page.content()[-3000:]
     page.close()
 
@@ -218,7 +222,7 @@ def test_outgoing_document_through_the_ui(served, browser, tmp_path):
     title = "关于做好冬季道路交通安全工作的通知"
     document_url = _draft(browser, base, title)
     _handle(browser, base, "clerk", title, "请核稿")
-    _handle(browser, base, "chief", title, "同意")
+    _handle(browser, base, "chief", title, "同意", decision="yes")
     _handle(browser, base, _head_of(served, "SFS-CZJ"), title, "会签同意")
     _handle(browser, base, "director", title, "同意印发")
     _handle(browser, base, "clerk", title, "已编号", copies="8")

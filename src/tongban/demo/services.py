@@ -19,7 +19,7 @@ from tongban.identity import services as identity
 from tongban.identity import totp
 from tongban.identity.models import User
 from tongban.org import services as org
-from tongban.org.models import Department, Role, RoleAssignment, Staff
+from tongban.org.models import Department, Position, Role, RoleAssignment, Staff
 from tongban.seals import services as seals
 from tongban.workflow import services as workflow
 from tongban.workflow.models import ProcessDefinition
@@ -78,7 +78,11 @@ def _ensure_account(
 
 def _ensure_staff(actor: User, user: User, department: Department, position: str | None) -> None:
     if not Staff.objects.filter(user=user).exists():
-        Staff.objects.create(user=user, department=department, position=org._position(position))
+        Staff.objects.create(
+            user=user,
+            department=department,
+            position=Position.objects.filter(code=position).first() if position else None,
+        )
         identity_summary = org.staff_summary(Staff.objects.get(user=user))
         from tongban.audit.services import record
 

@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.http import pagination
 from tongban.core.http.downloads import download
+from tongban.core.permissions import Action
 from tongban.documents import (
     importing,
     incoming,
@@ -51,8 +52,13 @@ from tongban.documents.schemas import (
     VersionOut,
 )
 from tongban.identity.http import ApiRequest
+from tongban.org.http import guarded, requires
 
 router = Router(tags=["documents"])
+# A document (or an incoming one) that is none of the caller's business is 404 before its body
+# is read.
+VISIBLE_DOCUMENT = guarded(lambda user, path: selectors.document_for(user, path["document_id"]))
+VISIBLE_INCOMING = guarded(lambda user, path: selectors.incoming_for(user, path["item_id"]))
 SEARCH_LIMIT = 50
 
 
@@ -145,7 +151,12 @@ def list_documents(
     return pagination.envelope(items, nxt)
 
 
-@router.post("/documents", response={201: DocumentOut}, summary="Start a draft (拟稿)")
+@router.post(
+    "/documents",
+    auth=requires(Action.DRAFT_DOCUMENTS),
+    response={201: DocumentOut},
+    summary="Start a draft (拟稿)",
+)
 def create(request: ApiRequest, payload: DraftCreateIn) -> Status:
     document = services.create_draft(
         request.auth,
@@ -193,6 +204,7 @@ def diff(
 
 @router.post(
     "/documents/{int:document_id}/attachments",
+    auth=VISIBLE_DOCUMENT,
     response={201: AttachmentOut},
     summary="Add an attachment (附件)",
 )
@@ -233,14 +245,24 @@ def remove_attachment(request: ApiRequest, document_id: int, attachment_id: int)
     return Status(204, None)
 
 
-@router.post("/documents/{int:document_id}/seal", response=DocumentOut, summary="Seal (用印)")
+@router.post(
+    "/documents/{int:document_id}/seal",
+    auth=requires(Action.SIGN_WITH_SEAL),
+    response=DocumentOut,
+    summary="Seal (用印)",
+)
 def seal(request: ApiRequest, document_id: int, payload: SealIn) -> dict:
     selectors.document_for(request.auth, document_id)
     services.apply_seal(request.auth, document_id, otp=payload.otp, opinion=payload.opinion)
     return _detail(request, document_id)
 
 
-@router.post("/documents/seal", response=list[DocumentOut], summary="Seal a batch (批量用印)")
+@router.post(
+    "/documents/seal",
+    auth=requires(Action.SIGN_WITH_SEAL),
+    response=list[DocumentOut],
+    summary="Seal a batch (批量用印)",
+)
 def seal_batch(request: ApiRequest, payload: BatchSealIn) -> list[dict]:
     for document_id in payload.documents:
         selectors.document_for(request.auth, document_id)
@@ -276,7 +298,12 @@ def package(request: ApiRequest, document_id: int) -> HttpResponse:
     )
 
 
-@router.post("/documents/{int:document_id}/archive", response=DocumentOut, summary="Archive (归档)")
+@router.post(
+    "/documents/{int:document_id}/archive",
+    auth=requires(Action.ARCHIVE_RECORDS),
+    response=DocumentOut,
+    summary="Archive (归档)",
+)
 def archive(request: ApiRequest, document_id: int, payload: ArchiveIn) -> dict:
     selectors.document_for(request.auth, document_id)
     services.archive_document(request.auth, document_id, retention=payload.retention)
@@ -306,6 +333,7 @@ def list_incoming(
 
 @router.post(
     "/documents/incoming",
+    auth=requires(Action.RECEIVE_DOCUMENTS),
     response={201: IncomingOut},
     summary="Register a document from outside (外来文) and sign for it",
 )
@@ -345,6 +373,7 @@ def receive(request: ApiRequest, item_id: int) -> dict:
 
 @router.post(
     "/documents/incoming/{int:item_id}/return",
+    auth=VISIBLE_INCOMING,
     response=IncomingOut,
     summary="Return to the sender (初审 failed)",
 )
@@ -356,6 +385,7 @@ def return_to_sender(request: ApiRequest, item_id: int, payload: ReturnToSenderI
 
 @router.post(
     "/documents/incoming/{int:item_id}/circulate",
+    auth=VISIBLE_INCOMING,
     response={201: list[CirculationOut]},
     summary="Circulate for reading (传阅)",
 )
@@ -368,7 +398,10 @@ def circulate(request: ApiRequest, item_id: int, payload: CirculateIn) -> Status
 
 
 @router.post(
-    "/documents/incoming/{int:item_id}/archive", response=IncomingOut, summary="Archive (归档)"
+    "/documents/incoming/{int:item_id}/archive",
+    auth=requires(Action.ARCHIVE_RECORDS),
+    response=IncomingOut,
+    summary="Archive (归档)",
 )
 def archive_incoming(request: ApiRequest, item_id: int, payload: ArchiveIn) -> dict:
     selectors.incoming_for(request.auth, item_id)
@@ -438,6 +471,7 @@ def _batch(batch: Any) -> dict:
 
 @router.post(
     "/documents/imports",
+    auth=requires(Action.IMPORT_DOCUMENTS),
     response={201: ImportBatchOut},
     summary="Import existing documents: upload files (docx, pdf, txt)",
 )

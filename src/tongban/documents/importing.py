@@ -49,7 +49,14 @@ FIELDS = (
 )
 
 
-def _unit_for(actor: User | None, department: Department | None) -> Department:
+def _unit_for(actor: User | None, department_code: str | None) -> Department:
+    department = None
+    if department_code:
+        department = Department.objects.filter(code__iexact=department_code).first()
+        if department is None:
+            raise NotFound(
+                _("Unknown department “%(code)s”.") % {"code": department_code}, field="department"
+            )
     if actor is None:  # the operator at the command line names the unit
         if department is None:
             raise InvalidInput(_("Name the department to import into."), field="department")
@@ -107,7 +114,7 @@ def start_batch(
     actor: User | None,
     uploads: Sequence[tuple[str, bytes | files.Readable]],
     *,
-    department: Department | None = None,
+    department: str | None = None,
 ) -> ImportBatch:
     """Store the files of a batch; recognition follows file by file (``process_next``). A file
     is bytes or something to read from (an upload): one file at a time is in memory."""
@@ -296,7 +303,7 @@ def import_files(
     actor: User | None,
     uploads: Sequence[tuple[str, bytes | files.Readable]],
     *,
-    department: Department | None = None,
+    department: str | None = None,
     on_progress: Any = None,
 ) -> list[FileReport]:
     """Unattended import (the command line): each file stored, recognised and registered as

@@ -38,3 +38,9 @@ class TokenForm(forms.Form):
 class TotpConfirmForm(forms.Form):
     secret = forms.CharField(widget=forms.HiddenInput)
     otp = forms.CharField(label=_("Code from the app"), max_length=10)
+
+
+class NextForm(forms.Form):
+    """Where to go after signing in (checked against the host before it is used)."""
+
+    next = forms.CharField(required=False, max_length=2000)

@@ -24,7 +24,8 @@ BACKEND = "tongban.identity.backends.StaffBackend"
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = forms.SignInForm(request.POST or None)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    target = forms.NextForm(request.POST if request.method == "POST" else request.GET)
+    next_url = target.cleaned_data["next"] if target.is_valid() else ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST" and form.is_valid():

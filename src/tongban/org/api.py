@@ -7,8 +7,10 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from tongban.core.http import idempotency, pagination
+from tongban.core.permissions import Action
 from tongban.identity.http import ApiRequest
 from tongban.org import selectors, services
+from tongban.org.http import requires
 from tongban.org.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -46,7 +48,12 @@ def get_department(request: ApiRequest, code: str) -> object:
     return selectors.department_by_code(request.auth, code)
 
 
-@router.post("/departments", response={201: DepartmentOut}, summary="Create a department")
+@router.post(
+    "/departments",
+    auth=requires(Action.MANAGE_DEPARTMENT),
+    response={201: DepartmentOut},
+    summary="Create a department",
+)
 def create_department(request: ApiRequest, payload: DepartmentIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         dept = services.create_department(
@@ -64,7 +71,12 @@ def create_department(request: ApiRequest, payload: DepartmentIn) -> HttpRespons
     return idempotency.run(request, create)
 
 
-@router.patch("/departments/{code}", response=DepartmentOut, summary="Change a department")
+@router.patch(
+    "/departments/{code}",
+    auth=requires(Action.MANAGE_DEPARTMENT),
+    response=DepartmentOut,
+    summary="Change a department",
+)
 def update_department(request: ApiRequest, code: str, payload: DepartmentPatch) -> object:
     return services.update_department(request.auth, code, **payload.model_dump(exclude_unset=True))
 
@@ -99,7 +111,12 @@ def get_personal_data(request: ApiRequest, staff_id: int) -> object:
     return services.reveal_personal_data(request.auth, staff_id)
 
 
-@router.post("/staff", response={201: StaffCreated}, summary="Create a staff account")
+@router.post(
+    "/staff",
+    auth=requires(Action.MANAGE_STAFF),
+    response={201: StaffCreated},
+    summary="Create a staff account",
+)
 def create_staff(request: ApiRequest, payload: StaffIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         staff, password = services.create_staff(
@@ -120,7 +137,12 @@ def create_staff(request: ApiRequest, payload: StaffIn) -> HttpResponse:
     return idempotency.run(request, create)
 
 
-@router.patch("/staff/{staff_id}", response=StaffOut, summary="Change a staff member")
+@router.patch(
+    "/staff/{staff_id}",
+    auth=requires(Action.MANAGE_STAFF),
+    response=StaffOut,
+    summary="Change a staff member",
+)
 def update_staff(request: ApiRequest, staff_id: int, payload: StaffPatch) -> object:
     changes = payload.model_dump(exclude_unset=True)
     if not changes.get("department"):
@@ -133,7 +155,9 @@ def list_roles(request: ApiRequest) -> object:
     return list(selectors.roles_for(request.auth))
 
 
-@router.post("/roles", response={201: RoleOut}, summary="Define a role")
+@router.post(
+    "/roles", auth=requires(Action.MANAGE_ROLE), response={201: RoleOut}, summary="Define a role"
+)
 def define_role(request: ApiRequest, payload: RoleIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         role = services.define_role(
@@ -149,7 +173,12 @@ def define_role(request: ApiRequest, payload: RoleIn) -> HttpResponse:
     return idempotency.run(request, create)
 
 
-@router.post("/roles/{code}/assignments", response={201: AssignmentOut}, summary="Assign a role")
+@router.post(
+    "/roles/{code}/assignments",
+    auth=requires(Action.MANAGE_ROLE),
+    response={201: AssignmentOut},
+    summary="Assign a role",
+)
 def assign_role(request: ApiRequest, code: str, payload: AssignmentIn) -> HttpResponse:
     def create() -> tuple[int, dict]:
         assignment = services.assign_role(
@@ -164,7 +193,12 @@ def assign_role(request: ApiRequest, code: str, payload: AssignmentIn) -> HttpRe
     return idempotency.run(request, create)
 
 
-@router.delete("/role-assignments/{assignment_id}", response={204: None}, summary="Revoke a role")
+@router.delete(
+    "/role-assignments/{assignment_id}",
+    auth=requires(Action.MANAGE_ROLE),
+    response={204: None},
+    summary="Revoke a role",
+)
 def revoke_role(request: ApiRequest, assignment_id: int) -> Status:
     services.revoke_role(request.auth, assignment_id)
     return Status(204, None)

@@ -11,7 +11,9 @@ from ninja.files import UploadedFile
 
 from tongban.core.http import idempotency, pagination
 from tongban.core.http.downloads import ZIP, stream
+from tongban.core.permissions import Action
 from tongban.identity.http import ApiRequest
+from tongban.org.http import requires, requires_any
 from tongban.records import selectors, services
 from tongban.records.schemas import (
     AppraisalOut,
@@ -83,6 +85,7 @@ def disposal_list(request: ApiRequest, fonds: str = "", year: int | None = None)
 
 @router.post(
     "/records/disposals/{appraisal_id}/approve",
+    auth=requires(Action.APPROVE_DISPOSAL),
     response=AppraisalOut,
     summary="Approve a disposal (a second person, records.approve_disposal)",
 )
@@ -92,6 +95,7 @@ def approve_disposal(request: ApiRequest, appraisal_id: int, payload: ApprovalIn
 
 @router.post(
     "/records/disposals/{appraisal_id}/reject",
+    auth=requires(Action.APPROVE_DISPOSAL),
     response=AppraisalOut,
     summary="Reject a proposed disposal",
 )
@@ -113,6 +117,7 @@ def batch_package(
 
 @router.post(
     "/records/packages/verify",
+    auth=requires_any(Action.VIEW_RECORDS, Action.ARCHIVE_RECORDS),
     response=PackageReportOut,
     summary="Check a transfer package (四性检测): a per-file report",
 )
@@ -127,6 +132,7 @@ def list_fonds(request: ApiRequest) -> object:
 
 @router.put(
     "/records/fonds/{department_code}",
+    auth=requires(Action.ARCHIVE_RECORDS),
     response=FondsOut,
     summary="Set a unit's fonds code (before its first record) or its name",
 )
@@ -172,6 +178,7 @@ def check_fixity(request: ApiRequest, record_id: int) -> object:
 
 @router.post(
     "/records/{record_id}/keep",
+    auth=requires(Action.ARCHIVE_RECORDS),
     response=RecordOut,
     summary="Appraisal: keep the record longer (a longer retention, with a reason)",
 )
@@ -183,6 +190,7 @@ def keep(request: ApiRequest, record_id: int, payload: KeepIn) -> object:
 
 @router.post(
     "/records/{record_id}/disposal",
+    auth=requires(Action.ARCHIVE_RECORDS),
     response={201: AppraisalOut},
     summary="Appraisal: propose the record's disposal (someone else approves)",
 )

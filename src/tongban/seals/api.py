@@ -8,11 +8,15 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from tongban.core.http.schemas import ReasonIn
+from tongban.core.permissions import Action
 from tongban.identity.http import ApiRequest
+from tongban.org.http import guarded, requires
 from tongban.seals import selectors, services
 from tongban.seals.schemas import CertificateIn, CertificateOut, SignDataIn, VerifyDataIn
 
 router = Router(tags=["seals"])
+# Seal keepers, and those who hold a personal signing certificate.
+SIGNERS = guarded(lambda user, _path: selectors.require_signer(user))
 
 
 def _read(file: UploadedFile) -> bytes:
@@ -26,6 +30,7 @@ def verify(request: HttpRequest, file: UploadedFile = File(...)) -> dict:  # noq
 
 @router.post(
     "/seals/sign",
+    auth=SIGNERS,
     summary="Seal a PDF (seal keeper) or sign it personally (personal=true), with a one-time "
     "code; answers the sealed PDF",
     response={200: None},
@@ -64,7 +69,12 @@ def list_certificates(request: ApiRequest) -> object:
     return list(selectors.certificates(request.auth).order_by("-created_at")[:500])
 
 
-@router.post("/seals/certificates", response={201: CertificateOut}, summary="Issue a certificate")
+@router.post(
+    "/seals/certificates",
+    auth=requires(Action.MANAGE_SEALS),
+    response={201: CertificateOut},
+    summary="Issue a certificate",
+)
 def issue(request: ApiRequest, payload: CertificateIn) -> Status:
     certificate = services.issue_certificate(
         request.auth,
@@ -78,6 +88,7 @@ def issue(request: ApiRequest, payload: CertificateIn) -> Status:
 
 @router.post(
     "/seals/certificates/import",
+    auth=requires(Action.MANAGE_SEALS),
     response={201: CertificateOut},
     summary="Import a seal certificate issued by an outside CA, with its key and CA chain",
 )
@@ -102,6 +113,7 @@ def import_certificate(
 
 @router.post(
     "/seals/certificates/{certificate_id}/image",
+    auth=requires(Action.MANAGE_SEALS),
     response=CertificateOut,
     summary="Upload the official seal image (PNG) instead of the drawn one",
 )
@@ -116,13 +128,20 @@ def seal_image(
 
 
 @router.post(
-    "/seals/certificates/{certificate_id}/revoke", response=CertificateOut, summary="Revoke"
+    "/seals/certificates/{certificate_id}/revoke",
+    auth=requires(Action.MANAGE_SEALS),
+    response=CertificateOut,
+    summary="Revoke",
 )
 def revoke(request: ApiRequest, certificate_id: int, payload: ReasonIn) -> object:
     return services.revoke_certificate(request.auth, certificate_id, reason=payload.reason)
 
 
-@router.post("/seals/sign-data", summary="SM2/SM3 detached signature on data (seal keeper)")
+@router.post(
+    "/seals/sign-data",
+    auth=requires(Action.SIGN_WITH_SEAL),
+    summary="SM2/SM3 detached signature on data (seal keeper)",
+)
 def sign_data(request: ApiRequest, payload: SignDataIn) -> dict:
     return services.sign_data(
         request.auth, payload.data.encode("utf-8"), seal=payload.seal, otp=payload.otp

@@ -50,3 +50,9 @@ def seal_image(user: Any, code: str) -> tuple[bytes, str]:
     if certificate is not None and certificate.seal_image:
         return bytes(certificate.seal_image), "image/png"
     return appearance.svg(department.name).encode("utf-8"), "image/svg+xml"
+
+
+def require_signer(user: Any) -> None:
+    """Refuse (and record) a person who may neither seal nor sign personally."""
+    if not seal_departments(user) and personal_certificate(user) is None:
+        policy.require(user, Action.SIGN_WITH_SEAL)

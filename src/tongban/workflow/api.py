@@ -9,7 +9,9 @@ from ninja.files import UploadedFile
 from tongban.core.errors import InvalidInput
 from tongban.core.http import pagination
 from tongban.core.http.schemas import ReasonIn
+from tongban.core.permissions import Action
 from tongban.identity.http import ApiRequest
+from tongban.org.http import guarded, requires
 from tongban.workflow import actions, diagram, selectors, services
 from tongban.workflow.schemas import (
     CompleteIn,
@@ -27,9 +29,16 @@ from tongban.workflow.schemas import (
 )
 
 router = Router(tags=["workflow"])
+# A task that is none of the caller's business is 404 before its body is read.
+VISIBLE_TASK = guarded(lambda user, path: selectors.task_for(user, path["task_id"]))
 
 
-@router.post("/workflow/definitions", response={201: DefinitionOut}, summary="Import a BPMN file")
+@router.post(
+    "/workflow/definitions",
+    auth=requires(Action.MANAGE_PROCESSES),
+    response={201: DefinitionOut},
+    summary="Import a BPMN file",
+)
 def import_definition(request: ApiRequest, file: UploadedFile = File(...)) -> Status:  # noqa: B008
     content = file.read(services.MAX_BPMN_BYTES + 1)
     definition = services.import_definition(request.auth, content, source=file.name or "")
@@ -97,7 +106,10 @@ def get_diagram(request: ApiRequest, instance_id: int) -> HttpResponse:
 
 
 @router.post(
-    "/workflow/instances/{instance_id}/terminate", response=InstanceOut, summary="Terminate"
+    "/workflow/instances/{instance_id}/terminate",
+    auth=requires(Action.MANAGE_PROCESSES),
+    response=InstanceOut,
+    summary="Terminate",
 )
 def terminate(request: ApiRequest, instance_id: int, payload: ReasonIn) -> object:
     return services.terminate_instance(request.auth, instance_id, reason=payload.reason)
@@ -145,7 +157,12 @@ def get_task(request: ApiRequest, task_id: int) -> object:
     return selectors.task_for(request.auth, task_id)
 
 
-@router.post("/workflow/tasks/{task_id}/complete", response=TaskOut, summary="Complete a task")
+@router.post(
+    "/workflow/tasks/{task_id}/complete",
+    auth=VISIBLE_TASK,
+    response=TaskOut,
+    summary="Complete a task",
+)
 def complete(request: ApiRequest, task_id: int, payload: CompleteIn) -> object:
     return actions.perform(
         request.auth,
@@ -168,14 +185,21 @@ def release(request: ApiRequest, task_id: int) -> object:
     return actions.perform(request.auth, task_id, actions.TaskAction.RELEASE).task
 
 
-@router.post("/workflow/tasks/{task_id}/transfer", response=TaskOut, summary="Hand over (转办)")
+@router.post(
+    "/workflow/tasks/{task_id}/transfer",
+    auth=VISIBLE_TASK,
+    response=TaskOut,
+    summary="Hand over (转办)",
+)
 def transfer(request: ApiRequest, task_id: int, payload: TransferIn) -> object:
     return actions.perform(
         request.auth, task_id, actions.TaskAction.TRANSFER, to=payload.to, reason=payload.reason
     ).task
 
 
-@router.post("/workflow/tasks/{task_id}/urge", response=TaskOut, summary="Urge (催办)")
+@router.post(
+    "/workflow/tasks/{task_id}/urge", auth=VISIBLE_TASK, response=TaskOut, summary="Urge (催办)"
+)
 def urge(request: ApiRequest, task_id: int, payload: UrgeIn | None = None) -> object:
     message = payload.message if payload is not None else ""
     return actions.perform(request.auth, task_id, actions.TaskAction.URGE, message=message).task
@@ -190,7 +214,12 @@ def return_targets(request: ApiRequest, task_id: int) -> object:
     return selectors.return_targets(selectors.task_for(request.auth, task_id), request.auth)
 
 
-@router.post("/workflow/tasks/{task_id}/return", response=TaskOut, summary="Send back (退回)")
+@router.post(
+    "/workflow/tasks/{task_id}/return",
+    auth=VISIBLE_TASK,
+    response=TaskOut,
+    summary="Send back (退回)",
+)
 def send_back(request: ApiRequest, task_id: int, payload: ReturnIn) -> object:
     return actions.perform(
         request.auth,
@@ -202,7 +231,10 @@ def send_back(request: ApiRequest, task_id: int, payload: ReturnIn) -> object:
 
 
 @router.post(
-    "/workflow/tasks/{task_id}/add-signer", response=TaskOut, summary="Add a signer (加签)"
+    "/workflow/tasks/{task_id}/add-signer",
+    auth=VISIBLE_TASK,
+    response=TaskOut,
+    summary="Add a signer (加签)",
 )
 def add_signer(request: ApiRequest, task_id: int, payload: TransferIn) -> object:
     return actions.perform(

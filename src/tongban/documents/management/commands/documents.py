@@ -91,7 +91,10 @@ class Command(BaseCommand):
         with audit_context(user=user, source="cli", ip="local"):
             try:
                 reports = importing.import_files(
-                    user, uploads, department=department, on_progress=progress
+                    user,
+                    uploads,
+                    department=department.code if department else None,
+                    on_progress=progress,
                 )
             except ServiceError as exc:
                 self.stderr.write(str(exc.message))
