@@ -29,7 +29,7 @@ def guarded(check: Check) -> list[Any]:
     """The platform's two authentications, each followed by ``check(user, path_arguments)``,
     which raises the service error that refuses (Forbidden, NotFound)."""
 
-    def authenticated(base: type) -> Any:
+    def authenticated(base: type[TokenAuth] | type[StaffSessionAuth]) -> Any:
         def authenticate(self: Any, request: HttpRequest, credential: Any) -> Any:
             user = base.authenticate(self, request, credential)
             if user:
