@@ -8,6 +8,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    from tongban.settings.quiet import silence_known_warnings
+
+    silence_known_warnings()  # before any settings module, whichever one is chosen
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings.base")
     from django.core.management import execute_from_command_line
 

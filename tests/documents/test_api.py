@@ -31,9 +31,10 @@ def api(client: Client, username: str, code: str | None = None) -> Client:
     )
 
 
-def post(c: Client, url: str, body: dict | None = None) -> dict:
+def post(c: Client, url: str, body: dict | None = None, *, status: int = 200) -> dict:
+    """POST and expect ``status``: 201 when it creates (a document), 200 for an action."""
     response = c.post(url, body or {}, content_type="application/json")
-    assert response.status_code in (200, 201), (url, response.status_code, response.content)
+    assert response.status_code == status, (url, response.status_code, response.content)
     return response.json()
 
 
@@ -66,6 +67,7 @@ def test_from_draft_to_the_incoming_register_through_the_api(client, sealing):
             "countersign_departments": ["EDU"],
             "urgency": "加急",
         },
+        status=201,
     )
     document_id = created["id"]
     assert created["stage"] == "draft" and created["doc_number"] == ""
@@ -155,13 +157,20 @@ def test_search_finds_by_two_words_best_first_with_snippets(client, gov):
         drafter,
         "/api/v1/documents",
         {"title": "关于年度工作安排的通知", "body": "各单位要重视营商环境建设，落实考核要求。"},
+        status=201,
     )["id"]
     title_hit = post(
         drafter,
         "/api/v1/documents",
         {"title": "关于营商环境考核的通知", "body": "具体安排另行通知。"},
+        status=201,
     )["id"]
-    post(drafter, "/api/v1/documents", {"title": "关于节能降耗的通知", "body": "节约用电。"})
+    post(
+        drafter,
+        "/api/v1/documents",
+        {"title": "关于节能降耗的通知", "body": "节约用电。"},
+        status=201,
+    )
     found = drafter.get("/api/v1/documents/search", {"q": "营商环境 考核"}).json()
     ids = [i["id"] for i in found["items"]]
     assert ids == [title_hit, body_hit]  # the title hit first; the third does not match
@@ -233,6 +242,7 @@ def test_the_copy_number_is_given_kept_and_printed(client, gov):
         drafter,
         "/api/v1/documents",
         {"title": "关于某事的通知", "body": "正文。", "copy_number": "123"},
+        status=201,
     )
     assert created["copy_number"] == "123"
     pdf = drafter.get(f"/api/v1/documents/{created['id']}/pdf").content

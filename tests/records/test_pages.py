@@ -9,6 +9,9 @@ from datetime import date
 import pytest
 
 from tongban.audit.models import AuditEntry
+from tongban.org import policy
+from tongban.org import services as org
+from tongban.org.models import Role
 from tongban.records import services
 from tongban.records.models import Fonds, RecordStatus
 
@@ -64,7 +67,7 @@ def test_the_detail_page_downloads_checks_and_exports(client, people, records):
     download = client.get(f"/records/{record.pk}/files/{main.pk}/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
-    assert "no-store" in download["Cache-Control"] or "no-cache" in download["Cache-Control"]
+    assert download["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     checked = client.post(f"/records/{record.pk}/fixity/", follow=True)
     assert checked.status_code == 200
     assert AuditEntry.objects.filter(action="records.fixity.check").count() == 1
@@ -102,7 +105,7 @@ def test_appraisal_keep_and_propose_through_the_pages(client, people, records):
                        {"retention": "Y", "reason": "x"}).status_code == 404  # fmt: skip
 
 
-def test_approval_page_and_the_second_person_rule(client, people, records):
+def test_approval_page_and_the_second_person_rule(client, people, records, secadmin, city):
     old = records["old"]
     proposal = services.propose_disposal(people["archivist"], old.pk, reason="到期无保存价值")
     client.force_login(people["head"])
@@ -113,8 +116,20 @@ def test_approval_page_and_the_second_person_rule(client, people, records):
     client.force_login(people["archivist"])
     mine = client.get("/records/disposals/").content.decode()
     assert old.archival_code in mine
+    # Without the approver's role: refused, back on the list with the reason.
+    refused = client.post(f"/records/disposals/{proposal.pk}/approve/")
+    assert (refused.status_code, refused["Location"]) == (302, "/records/disposals/")
+    page = client.get("/records/disposals/").content.decode()
+    assert '<li class="message message-error">您无权进行此操作。</li>' in page
+    # With it, still not for their own proposal: a second person approves.
+    org.assign_role(secadmin, user=people["archivist"], role=Role.objects.get(code="bureau_head"),
+                    department=city["edu"])  # fmt: skip
+    policy.forget(people["archivist"])
     refused = client.post(f"/records/disposals/{proposal.pk}/approve/", follow=True)
-    assert refused.status_code in (200, 403)
+    assert refused.redirect_chain == [("/records/disposals/", 302)]
+    assert [str(m) for m in refused.context["messages"]] == [
+        "销毁须经另一人审批：此项由您提请，须由他人批准。"
+    ]
     old.refresh_from_db()
     assert old.status == RecordStatus.DISPOSAL_PROPOSED
     client.force_login(people["head"])

@@ -203,10 +203,14 @@ def test_type_errors_are_expression_errors(expression, match):
 
 
 @pytest.mark.parametrize(
-    "expression", ["${approved}", "#{!approved}", "${a > 1 && b eq 'x'}", "x in [1, 2]"]
-)
-def test_check_accepts_valid_expressions_without_variables(expression):
+    ("expression", "value"),
+    [("${approved}", True), ("#{!approved}", False), ("${a > 1 && b eq 'x'}", True),
+     ("x in [1, 2]", False)],
+)  # fmt: skip
+def test_check_accepts_valid_expressions_without_variables(expression, value):
     evaluator.check(expression)  # names are not resolved: none of them exist here
+    # … and the same expression evaluates once they do
+    assert evaluator.evaluate(expression, {"approved": True, "a": 2, "b": "x", "x": 3}) is value
 
 
 @pytest.mark.parametrize(

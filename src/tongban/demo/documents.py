@@ -164,10 +164,14 @@ def _advance(document: Document, until: str, opinions: Callable[[str], str]) -> 
         document.refresh_from_db()
 
 
-def seed_documents(count: int = 300, *, seed: int = 2026) -> Seeded:
-    """Seed about ``count`` documents (a few hundred by default). Nothing when some exist."""
+def seed_documents(
+    count: int = 300, *, seed: int = 2026, progress: Callable[[str], None] | None = None
+) -> Seeded:
+    """Seed about ``count`` documents (a few hundred by default). Nothing when some exist.
+    ``progress`` is told how far it is now and then."""
     if Document.objects.exists():
         return Seeded()
+    say = progress or (lambda _message: None)
     rng = random.Random(seed)
     done = Seeded()
     depts = {d.code: d for d in Department.objects.all()}
@@ -188,6 +192,8 @@ def seed_documents(count: int = 300, *, seed: int = 2026) -> Seeded:
     to_seal: list[Document] = []
     later: list[tuple[Document, str]] = []
     for n, target in enumerate(plan):
+        if n % 20 == 0:
+            say(f"outgoing documents {n}/{len(plan)}…")
         division = depts[DRAFTING_DIVISIONS[n % len(DRAFTING_DIVISIONS)]]
         drafters = _people("clerk", division) or [
             s.user for s in Staff.objects.filter(department=division).select_related("user")
@@ -227,10 +233,13 @@ def seed_documents(count: int = 300, *, seed: int = 2026) -> Seeded:
                 )
     # 批量用印: the seal keeper seals them with one one-time code, as at the sealing page.
     if to_seal:
+        say(f"sealing {len(to_seal)} documents…")
         code = pyotp.TOTP(keeper.totp_secret).now()
         with audit_context(user=keeper, source="cli", ip="local"):
             services.apply_seals(keeper, [d.pk for d in to_seal], otp=code, opinion="已用印")
     for index, (document, target) in enumerate(later):
+        if index % 20 == 0:
+            say(f"distribution and incoming registers {index}/{len(later)}…")
         if target != "issued":
             continue
         task = _open(document.instance_id, "distribution")[0]
@@ -239,8 +248,11 @@ def seed_documents(count: int = 300, *, seed: int = 2026) -> Seeded:
         for item in IncomingItem.objects.filter(document=document).select_related("department"):
             _receive(item, INCOMING_STEPS[(index + item.pk) % len(INCOMING_STEPS)])
             done.incoming += 1
+    say("imported documents…")
     done.imported = _imports(rng, depts, max(count * 30 // 100, 4))
+    say("documents from outside…")
     done.external = _externals(rng, depts, max(count * 15 // 100, 2))
+    say("records…")
     done.archived = _archive()
     return done
 

@@ -1,19 +1,26 @@
 """Seeding the demo city through the same services a person would use (so it is audited too).
 
-Idempotent: what exists is left alone; a second run creates nothing and changes nothing.
+Idempotent: what exists is left alone; a second run creates nothing and changes nothing. The
+one exception is asked for: ``--password P`` sets P as the password of every demo account.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.audit.context import audit_context
+from tongban.core.errors import InvalidInput
 from tongban.demo import data
 from tongban.identity import services as identity
 from tongban.identity import totp
@@ -35,22 +42,98 @@ class Login:
     totp_secret: str = ""
 
 
+Progress = Callable[[str], None]
+
+
+@dataclass
+class DemoCity:
+    """What ``seed`` did: the logins and the password that opens them."""
+
+    logins: list[Login]
+    password: str
+    generated: bool = False  # made up on this run (and kept in ``password_file()``)
+    password_set: int = 0  # existing accounts given the chosen password on this run
+    # Demo accounts the password does not open: their users changed it since.
+    other_password: list[str] = field(default_factory=list)
+
+
 def password_file() -> Path:
     return Path(settings.HOME) / "secrets" / "demo_password"
 
 
-def demo_password(given: str | None) -> tuple[str, bool]:
-    """The password of every demo account: ``given``, else the one stored on first run, else new."""
+def checked_file() -> Path:
+    """Which account hashes the kept password was last seen to open (a digest of each hash)."""
+    return Path(settings.HOME) / "secrets" / "demo_password_checked"
+
+
+def stored_password() -> str:
     path = password_file()
-    if given:
-        return given, False
-    if path.exists():
-        return path.read_text().strip(), False
-    password = "Demo-" + secrets.token_urlsafe(9).replace("_", "x").replace("-", "y") + "-2026"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(password)
+    return path.read_text().strip() if path.exists() else ""
+
+
+def _write_secret(path: Path, text: str) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.touch(mode=0o600)
     path.chmod(0o600)
-    return password, True
+    path.write_text(text)
+
+
+def _fingerprint(encoded: str) -> str:
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _checked() -> dict[str, str]:
+    """The fingerprints, unless the kept password was written after them (edited by hand)."""
+    try:
+        if password_file().stat().st_mtime_ns > checked_file().stat().st_mtime_ns:
+            return {}
+        found = json.loads(checked_file().read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _remember_checked(usernames: list[str], other: list[str]) -> None:
+    """After a run every demo account opens with the kept password except ``other``: note their
+    hashes, so that the next run checks only an account whose hash has changed since (checking
+    a password costs an argon2 hash each: ~0.13 s, 9 s for the whole demo city)."""
+    users = User.objects.filter(username__in=usernames).exclude(username__in=other)
+    fingerprints = {u.username: _fingerprint(u.password) for u in users}
+    _write_secret(checked_file(), json.dumps(fingerprints, indent=0, sort_keys=True))
+
+
+def _new_password() -> str:
+    return "Demo-" + secrets.token_urlsafe(9).replace("_", "x").replace("-", "y") + "-2026"
+
+
+def generated_staff() -> Iterator[tuple[str, str, str, str, list[tuple[str, str, str | None]]]]:
+    """The staff every department gets beyond the named accounts: (username, name, department,
+    position, [(role, department, scope)]), in the order they are created."""
+    number = 0
+    for i, (code, _name, kind, _parent, _issuing) in enumerate(data.DEPARTMENTS):
+        for j in range(data.STAFF_PER_DEPARTMENT):
+            number += 1
+            surname, sp = data.SURNAMES[(i * 3 + j) % len(data.SURNAMES)]
+            given, gp = data.GIVEN[(i * 7 + j * 5) % len(data.GIVEN)]
+            head = j == 0
+            role = ("division_head" if kind == "division" else "bureau_head") if head else "clerk"
+            position = (
+                ("division_head" if kind == "division" else "director") if head else "officer"
+            )
+            # The city government's own head reaches its own offices only: with the role's
+            # default scope (the subtree) they would be a candidate for every bureau's
+            # countersign and sign-off in the city.
+            scope = "department" if head and kind == "city" else None
+            yield f"{sp}{gp}{number:02d}", surname + given, code, position, [(role, code, scope)]
+
+
+def demo_usernames() -> list[str]:
+    """Every account the demo creates (and whose password ``--password`` sets)."""
+    return [
+        *(username for username, _name, _role in data.ADMINS),
+        *(staff[0] for staff in data.NAMED_STAFF),
+        *(staff[0] for staff in generated_staff()),
+    ]
 
 
 def _ensure_account(
@@ -104,11 +187,51 @@ def resident_id(seq: int, male: bool) -> str:
     return body + resident_id_check_char(body)
 
 
-def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
-    """Create what is missing of the demo city; return the logins, the password, whether it is new."""
-    pw, generated = demo_password(password)
-    identity.check_password_policy(pw)
+def seed(password: str | None = None, *, progress: Progress | None = None) -> DemoCity:
+    """Create what is missing of the demo city and return its logins and their password.
+
+    The password is ``password`` when given (checked against the policy; on a demo that exists
+    it is set for every demo account, audited, or nothing changes and the policy's reason is
+    raised), else the one kept in ``password_file()``, else a new one. The file always holds
+    the password last given to the accounts.
+    """
+    say = progress or (lambda _message: None)
+    usernames = demo_usernames()
+    existing = list(User.objects.filter(username__in=usernames).order_by("pk"))
+    stored = stored_password()
+    generated = False
+    other: list[str] = []
+    if password:
+        identity.check_password_policy(password)
+        pw = password
+    elif stored:
+        pw = stored
+        other = _not_opened_by(existing, pw, say)
+        if existing and len(other) == len(existing):
+            raise InvalidInput(
+                _(
+                    "The password kept in %(file)s opens none of the demo's accounts: choose a "
+                    "new one with --password."
+                )
+                % {"file": password_file()},
+                field="password",
+            )
+    elif existing:
+        raise InvalidInput(
+            _(
+                "The demo's accounts exist but their password is not kept in %(file)s: choose "
+                "a new one with --password."
+            )
+            % {"file": password_file()},
+            field="password",
+        )
+    else:
+        pw, generated = _new_password(), True
+        identity.check_password_policy(pw)
     with audit_context(source="cli", ip="local"), transaction.atomic():
+        password_set = _set_password(existing, pw, say) if password and existing else 0
+        if len(existing) < len(usernames):
+            say(f"departments and accounts ({len(usernames) - len(existing)} to create)…")
         admins = {}
         for username, name, role in data.ADMINS:
             user, created = _ensure_account(username, name, pw, admin_role=role)
@@ -146,6 +269,8 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
             seq += 1
             user = User.objects.filter(username__iexact=username).first()
             if user is None:
+                if seq % 20 == 0:
+                    say(f"accounts {seq + len(admins)}/{len(usernames)}…")
                 staff, _ = org.create_staff(
                     sysadmin,
                     department=dept,
@@ -176,43 +301,67 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
 
         for username, name, dept, position, grants in data.NAMED_STAFF:
             ensure(username, name, dept, position, grants)
-        number = 0
-        for i, (code, _name, kind, _parent, _issuing) in enumerate(data.DEPARTMENTS):
-            for j in range(data.STAFF_PER_DEPARTMENT):
-                number += 1
-                surname, sp = data.SURNAMES[(i * 3 + j) % len(data.SURNAMES)]
-                given, gp = data.GIVEN[(i * 7 + j * 5) % len(data.GIVEN)]
-                head = j == 0
-                role = (
-                    ("division_head" if kind == "division" else "bureau_head") if head else "clerk"
-                )
-                position = (
-                    ("division_head" if kind == "division" else "director") if head else "officer"
-                )
-                # The city government's own head reaches its own offices only: with the role's
-                # default scope (the subtree) they would be a candidate for every bureau's
-                # countersign and sign-off in the city.
-                scope = "department" if head and kind == "city" else None
-                ensure(
-                    f"{sp}{gp}{number:02d}", surname + given, code, position, [(role, code, scope)]
-                )
+        for username, name, dept, position, grants in generated_staff():
+            ensure(username, name, dept, position, grants)
 
-        _seals(secadmin, depts)
-        _processes(sysadmin)
+        _seals(secadmin, depts, say)
+        _processes(sysadmin, say)
 
-    return logins(), pw, generated
+    if pw != stored:
+        _write_secret(password_file(), pw)
+    _remember_checked(usernames, other)
+    return DemoCity(logins(), pw, generated, password_set, other)
+
+
+def _set_password(users: list[User], password: str, say: Progress) -> int:
+    """Give every account ``password`` (those that have it already are left alone); on any
+    refusal raise it, naming the accounts, before the caller's transaction commits."""
+    refused: dict[str, list[str]] = {}
+    changed = 0
+    for n, user in enumerate(users, 1):
+        if n % 10 == 0 or n == len(users):
+            say(f"passwords {n}/{len(users)}…")
+        if check_password(password, user.password):
+            continue
+        try:
+            identity.set_password_as_operator(user, password, detail="tongban demo --password")
+        except InvalidInput as exc:
+            refused.setdefault(str(exc.message), []).append(user.username)
+        else:
+            changed += 1
+    if refused:
+        raise InvalidInput(
+            " ".join(
+                _("Not for %(accounts)s: %(reason)s")
+                % {"accounts": ", ".join(names), "reason": reason}
+                for reason, names in refused.items()
+            ),
+            field="password",
+        )
+    return changed
+
+
+def _not_opened_by(users: list[User], password: str, say: Progress) -> list[str]:
+    """The demo accounts (of those that existed) whose password is no longer ``password``; an
+    account whose hash is the one it had when the password last opened it is not checked again."""
+    checked = _checked()
+    unsure = [u for u in users if checked.get(u.username) != _fingerprint(u.password)]
+    if unsure:
+        say(f"checking passwords changed since the last run: {len(unsure)}…")
+    return [u.username for u in unsure if not check_password(password, u.password)]
 
 
 DEMO_PROCESSES = Path(__file__).resolve().parent / "processes"
 
 
-def _processes(sysadmin: User) -> None:
+def _processes(sysadmin: User, say: Progress) -> None:
     """Processes a city draws for itself (请假申请), imported once as its process administrator
     would, with a request waiting at each step for the demo's people to see."""
     for path in sorted(DEMO_PROCESSES.glob("*.bpmn")):
         source = f"demo:{path.name}"
         if ProcessDefinition.objects.filter(source=source).exists():
             continue
+        say(f"process {path.name}…")
         definition = workflow.import_definition(sysadmin, path.read_bytes(), source=source)
         if definition.key != "leave_request":
             continue
@@ -240,13 +389,14 @@ def ca_passphrase_file() -> Path:
     return Path(settings.HOME) / "secrets" / "demo_ca_passphrase"
 
 
-def _seals(secadmin: User, depts: dict[str, Department]) -> None:
+def _seals(secadmin: User, depts: dict[str, Department], say: Progress) -> None:
     """The platform CA and a seal certificate for every unit that seals documents.
 
     Demo only: the root CA's passphrase is generated and kept in ``var/secrets``; a real operator
     runs ``tongban ca init`` and keeps the passphrase elsewhere.
     """
     if not seals.ca_ready():
+        say("the platform CA…")
         path = ca_passphrase_file()
         if not path.exists():
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -255,6 +405,7 @@ def _seals(secadmin: User, depts: dict[str, Department]) -> None:
         seals.init_ca(path.read_text().strip())
     for code, _name, kind, _parent, _issuing in data.DEPARTMENTS:
         if kind in data.SEAL_KINDS and seals.active_seal(depts[code]) is None:
+            say(f"seal certificate of {code}…")
             seals.issue_certificate(secadmin, kind="seal", department_code=code)
 
 

@@ -314,6 +314,15 @@ def reset_password(actor: User, user: User) -> str:
     return new_password
 
 
+def set_password_as_operator(user: User, new_password: str, *, detail: str = "") -> None:
+    """The operator of the installation (at the command line, holding the server rather than
+    an account of the platform) sets an account's password: the demo's shared password. The
+    policy applies as for anyone, "not one of the last five" included; audited as
+    ``identity.password.set`` in the caller's audit context."""
+    _set_password(user, new_password, must_change=False)
+    record("identity.password.set", obj=user, detail=detail)
+
+
 def _set_password(user: User, new_password: str, *, must_change: bool) -> None:
     check_password_policy(new_password, user)
     with transaction.atomic():

@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 
 from tongban.settings.env import env_bool, env_int, env_list, env_str, generated_secret, home_dir
+from tongban.settings.quiet import silence_known_warnings
+
+silence_known_warnings()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = home_dir()

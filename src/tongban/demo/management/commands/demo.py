@@ -1,4 +1,7 @@
-"""``tongban demo [--password P] [--json]``: seed the demo city 示范市 and print its logins."""
+"""``tongban demo [--password P] [--json]``: seed the demo city 示范市 and print its logins.
+
+Progress goes to stderr (``-v 0`` silences it), so that ``--json`` leaves stdout to the JSON.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from tongban.demo.documents import seed_documents
 
 class Command(BaseCommand):
     help = "Create the demo city 示范市 (idempotent) and print its logins."
+    verbosity = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default=None, help="Password for every demo account")
@@ -26,13 +30,24 @@ class Command(BaseCommand):
             help="About how many official documents to seed on the first run (default 300)",
         )
 
+    def progress(self, message: str) -> None:
+        if self.verbosity >= 1:
+            self.stderr.write(f"demo: {message}", style_func=str)
+
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = options["verbosity"]
+        self.progress("database…")
         call_command("migrate", verbosity=0, interactive=False)
         try:
-            found, password, generated = services.seed(options["password"])
-            seeded = seed_documents(max(options["documents"], 0)) if options["documents"] else None
+            city = services.seed(options["password"], progress=self.progress)
+            seeded = (
+                seed_documents(max(options["documents"], 0), progress=self.progress)
+                if options["documents"]
+                else None
+            )
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
+        found, password = city.logins, city.password
         if options["json"]:
             self.stdout.write(
                 json.dumps(
@@ -58,9 +73,21 @@ class Command(BaseCommand):
                 f"{seeded.incoming} in incoming registers, {seeded.imported} imported, "
                 f"{seeded.external} from outside, {seeded.archived} archived"
             )
-        if generated:
+        kept = services.password_file()
+        if city.generated:
             self.stdout.write(
-                f"password of every demo account (generated; kept in {services.password_file()}): {password}"
+                f"password of every demo account (generated; kept in {kept}): {password}"
+            )
+        elif city.password_set:
+            self.stdout.write(
+                f"password of every demo account (set now for {city.password_set}; "
+                f"kept in {kept}): {password}"
+            )
+        elif city.other_password:
+            self.stdout.write(
+                f"password of the demo accounts: {password} — not of "
+                f"{', '.join(city.other_password)}, changed since by their users "
+                "(--password NEW sets a new one for every account)"
             )
         else:
             self.stdout.write(f"password of every demo account: {password}")
