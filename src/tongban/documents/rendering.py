@@ -44,6 +44,7 @@ __all__ = [
     "ProcessingSlip",
     "Rendered",
     "SlipEntry",
+    "attachment_note_name",
     "render_document",
     "render_slip",
 ]
@@ -235,8 +236,33 @@ def _paragraphs(body: str) -> list[dict[str, str]]:
     return out
 
 
-def _attachment_name(name: str) -> str:
-    return _line(name).rstrip(_TRAILING_PUNCTUATION)  # 附件名称后不加标点符号 (7.3.4)
+# "附件1", "附件2：", "附件一、", "附件1-1 ", "附件：" at the start of a name: the 附件说明 prints
+# "附件：" and the number itself (7.3.4), so a name that carries them would repeat them.
+_SEPARATORS = r"[：:、.．,，\-－—_]"
+_ATTACHMENT_PREFIX = re.compile(
+    r"^附件(?:"
+    rf"\s*[0-9０-９]+(?:[-－—.．][0-9０-９]+)*\s*{_SEPARATORS}*"  # 附件1 / 附件1-2： / 附件12
+    rf"|\s*[一二三四五六七八九十]+(?=\s|{_SEPARATORS})\s*{_SEPARATORS}*"  # 附件一、 (not 附件一览表)
+    rf"|\s*{_SEPARATORS}+"  # 附件：
+    r"|\s+"  # 附件 名称
+    r")\s*"
+)
+_FILE_SUFFIX = re.compile(
+    r"\.(?:docx?|wps|xlsx?|et|csv|pptx?|dps|pdf|ofd|txt|rtf|zip|rar|7z|jpe?g|png|tiff?)$",
+    re.IGNORECASE,
+)
+
+
+def attachment_note_name(name: str) -> str:
+    """An attachment's name as the 附件说明 prints it (7.3.4): without a "附件1：" the name
+    already carries (the note prints "附件：" and the numbers itself), without a file suffix,
+    without punctuation at the end (附件名称后不加标点符号). "附件材料清单" keeps its 附件: no
+    number, separator or space follows it; a name that is only "附件1" stays as it is."""
+    text = _FILE_SUFFIX.sub("", _line(name)).strip()
+    bare = _ATTACHMENT_PREFIX.sub("", text, count=1).strip()
+    if bare:
+        text = bare
+    return text.rstrip(_TRAILING_PUNCTUATION)
 
 
 def _check(layout: DocumentLayout) -> None:
@@ -375,7 +401,7 @@ def _context(layout: DocumentLayout) -> dict[str, Any]:
     # lines at word boundaries (7.3.1: 梯形 or 菱形, words whole).
     given_lines = [_line(t) for t in _clean(layout.title).split("\n") if _line(t)]
     title_lines = [line for given in given_lines for line in _break_title(given, TITLE_CHARS)]
-    attachments = [_attachment_name(a) for a in layout.attachments if _attachment_name(a)]
+    attachments = [n for n in (attachment_note_name(a) for a in layout.attachments) if n]
     date_text = _chinese_date(layout.date_written) if layout.date_written else ""
     signature = _line(layout.signature)
     note = _line(layout.note)
