@@ -100,7 +100,9 @@ def test_an_edit_keeps_the_saved_order(gov, clerk_order):
     # Saved again as the browser sends it (boxes in the page's order, the order field as given).
     response = drafter.post(
         f"/documents/{document.pk}/edit/",
-        form_data(main_recipients=in_list, main_order=order.group(1), title="关于做好统计工作的通知"),
+        form_data(
+            main_recipients=in_list, main_order=order.group(1), title="关于做好统计工作的通知"
+        ),
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
     document.refresh_from_db()
@@ -109,7 +111,7 @@ def test_an_edit_keeps_the_saved_order(gov, clerk_order):
 
 
 def test_without_an_order_the_ticked_units_follow_the_list(gov, clerk_order):
-    in_list, wanted = clerk_order
+    in_list, _wanted = clerk_order
     drafter = as_user(gov["drafter"])
     # Only the first is placed; the others follow in the list's order. Codes not ticked are no
     # recipients, whatever the order field says.

@@ -9,6 +9,7 @@ their published line breaks in "公文标题的13种排列形式" (caiyes.cn/thr
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 from pypdf import PdfReader
@@ -68,8 +69,8 @@ def test_a_long_title_is_broken_at_words_into_balanced_lines(title: str) -> None
     assert min(sizes) >= 3 and min(sizes) >= max(sizes) / 2, lines
     # A trapezoid or a diamond: never shorter, then longer again (one character of slack).
     peak = sizes.index(max(sizes))
-    assert all(b <= a + 1 for a, b in zip(sizes[peak:], sizes[peak + 1 :], strict=False)), lines
-    assert all(b >= a - 1 for a, b in zip(sizes[:peak], sizes[1 : peak + 1], strict=False)), lines
+    assert all(b <= a + 1 for a, b in itertools.pairwise(sizes[peak:])), lines
+    assert all(b >= a - 1 for a, b in itertools.pairwise(sizes[: peak + 1])), lines
     # The document type never stands alone on the last line, nor "的" at the start of a line.
     assert lines[-1] not in DocumentType.values and not lines[-1].startswith("的")
     assert len(lines[-1]) > 3
@@ -88,14 +89,21 @@ def test_the_state_council_notice_takes_three_lines_none_of_them_short() -> None
 @pytest.mark.parametrize(
     "title, printed",
     [
-        ("全国人民代表大会常务委员会关于教师节的决定", ["全国人民代表大会常务委员会", "关于教师节的决定"]),
+        (
+            "全国人民代表大会常务委员会关于教师节的决定",
+            ["全国人民代表大会常务委员会", "关于教师节的决定"],
+        ),
         (
             "中共中央关于接收宋庆龄同志为中国共产党正式党员的决定",
             ["中共中央关于接收宋庆龄同志", "为中国共产党正式党员的决定"],
         ),
         (
             "国务院关于提请审议《中华人民共和国外商投资企业和外国企业所得税法（草案）》的议案",
-            ["国务院关于提请审议", "《中华人民共和国外商投资企业", "和外国企业所得税法（草案）》的议案"],
+            [
+                "国务院关于提请审议",
+                "《中华人民共和国外商投资企业",
+                "和外国企业所得税法（草案）》的议案",
+            ],
         ),
     ],
 )
@@ -130,7 +138,9 @@ def test_the_title_line_holds_20_characters_of_2hao() -> None:
 
 def test_the_pdf_prints_the_balanced_lines() -> None:
     rendered = render_document(
-        DocumentLayout(title=LONG_TITLES[0], body="请结合实际认真贯彻落实。", authority_mark="国务院办公厅文件")
+        DocumentLayout(
+            title=LONG_TITLES[0], body="请结合实际认真贯彻落实。", authority_mark="国务院办公厅文件"
+        )
     )
     text = PdfReader(io.BytesIO(rendered.pdf)).pages[0].extract_text()
     printed = [line.strip() for line in text.splitlines()]

@@ -214,9 +214,7 @@ def _processes(sysadmin: User) -> None:
         xml = path.read_bytes()
         ours = ProcessDefinition.objects.filter(source=source).order_by("-version").first()
         if ours is not None:
-            latest = (
-                ProcessDefinition.objects.filter(key=ours.key).order_by("-version").first()
-            )
+            latest = ProcessDefinition.objects.filter(key=ours.key).order_by("-version").first()
             if latest == ours and ours.bpmn_xml != xml.decode("utf-8"):
                 workflow.import_definition(sysadmin, xml, source=source)
             continue

@@ -26,6 +26,7 @@ How:
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -66,37 +67,37 @@ def _is_cjk_char(token: str) -> bool:
     return len(token) == 1 and unicodedata.east_asian_width(token) in "WF" and token.isalpha()
 
 
-def _glued(previous: str, token: str) -> bool:
-    """No break between the adjacent words ``previous`` and ``token``."""
-    if token.isspace():
+def _glued(previous: str, word: str) -> bool:
+    """No break between the adjacent words ``previous`` and ``word``."""
+    if word.isspace():
         return True  # a space ends its line; the break comes after it
     if previous.isspace():
         return False
-    if token[0] in CLOSING or previous[-1] in OPENING:
+    if word[0] in CLOSING or previous[-1] in OPENING:
         return True
-    if token == "关于":
+    if word == "关于":
         return False  # the place to break a title: 国务院办公厅 | 关于……
-    if token == "的" or previous in LEADING:
+    if word == "的" or previous in LEADING:
         return True
-    if _is_cjk_char(token) and token not in LEADING:
+    if _is_cjk_char(word) and word not in LEADING:
         return True
     if _is_cjk_char(previous) and previous != "的":
         return True
     # 2026|年度, A|级: a number or a Latin word runs on into the word after it.
-    return previous[-1].isascii() and previous[-1].isalnum() and not token[0].isascii()
+    return previous[-1].isascii() and previous[-1].isalnum() and not word[0].isascii()
 
 
 def _units(title: str) -> list[str]:
     units: list[str] = []
     previous = ""
-    for token in words(title):
-        if not token:
+    for word in words(title):
+        if not word:
             continue
-        if units and _glued(previous, token):
-            units[-1] += token
+        if units and _glued(previous, word):
+            units[-1] += word
         else:
-            units.append(token)
-        previous = token
+            units.append(word)
+        previous = word
     return _keep_type_with_its_words(units)
 
 
@@ -173,9 +174,7 @@ def _greedy(widths: list[float], capacity: float) -> list[int]:
 
 def _cut(units: list[_Unit], breaks: list[int]) -> list[str]:
     bounds = [0, *breaks, len(units)]
-    return [
-        "".join(u.text for u in units[a:b]).strip() for a, b in zip(bounds, bounds[1:], strict=False)
-    ]
+    return ["".join(u.text for u in units[a:b]).strip() for a, b in itertools.pairwise(bounds)]
 
 
 def _arrange(
