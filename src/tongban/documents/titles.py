@@ -37,8 +37,9 @@ from tongban.documents.types import DocumentType
 
 __all__ = ["title_lines", "width"]
 
-OPENING = "“‘《（(〔【「『〈［["
-CLOSING = "”’》）)〕】」』〉］]，、。；：！？,.;:!?·…—"
+OPENING = "“‘《（(〔【「『〈［["  # stays with the word after it
+CLOSING_BRACKETS = "”’》）)〕】」』〉］]"
+CLOSING = CLOSING_BRACKETS + "，、。；：！？,.;:!?·…—"  # stays with the word before it
 # Single-character words that lead into what follows: a line may start with them, not end.
 LEADING = frozenset("和与及或并为在对向把将从以由给被按经据就自")
 TYPE_WORDS = tuple(sorted(DocumentType.values, key=len, reverse=True))
@@ -134,9 +135,9 @@ def _annotated(units: list[str]) -> list[_Unit]:
     for unit in units:
         out.append(_Unit(unit, unit.lstrip().startswith("关于"), depth > 0))
         for char in unit:
-            if char in "“‘《（(〔【「『〈［[":
+            if char in OPENING:
                 depth += 1
-            elif char in "”’》）)〕】」』〉］]":
+            elif char in CLOSING_BRACKETS:
                 depth = max(depth - 1, 0)
     return out
 
