@@ -53,6 +53,7 @@ __all__ = [
     "segment",
     "snippet",
     "vocabulary",
+    "words",
 ]
 
 #: A query is read up to this many characters (after normalisation); the rest is ignored.
@@ -128,6 +129,12 @@ def _prepare(text: str) -> str:
 def segment(text: str) -> list[str]:
     """The words of ``text`` in order (precise mode), cleaned as described above."""
     return _clean(_jieba().cut(_prepare(text)))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (precise mode), every character kept: joined, they give
+    ``text`` back. For laying text out (where a line may break), not for search."""
+    return list(_jieba().cut(text)) if text else []
 
 
 def index_tokens(text: str) -> list[str]:

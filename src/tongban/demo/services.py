@@ -355,14 +355,23 @@ DEMO_PROCESSES = Path(__file__).resolve().parent / "processes"
 
 
 def _processes(sysadmin: User, say: Progress) -> None:
-    """Processes a city draws for itself (请假申请), imported once as its process administrator
-    would, with a request waiting at each step for the demo's people to see."""
+    """Processes a city draws for itself (请假申请), imported as its process administrator
+    would, with a request waiting at each step for the demo's people to see.
+
+    A demo set up before a process file changed gets the new file as a new version (running
+    requests keep theirs), unless someone saved a version of their own since the demo's last
+    one: that is theirs to keep. The waiting requests are made on the first import only."""
     for path in sorted(DEMO_PROCESSES.glob("*.bpmn")):
         source = f"demo:{path.name}"
-        if ProcessDefinition.objects.filter(source=source).exists():
+        xml = path.read_bytes()
+        ours = ProcessDefinition.objects.filter(source=source).order_by("-version").first()
+        if ours is not None:
+            latest = ProcessDefinition.objects.filter(key=ours.key).order_by("-version").first()
+            if latest == ours and ours.bpmn_xml != xml.decode("utf-8"):
+                workflow.import_definition(sysadmin, xml, source=source)
             continue
         say(f"process {path.name}…")
-        definition = workflow.import_definition(sysadmin, path.read_bytes(), source=source)
+        definition = workflow.import_definition(sysadmin, xml, source=source)
         if definition.key != "leave_request":
             continue
         clerk, officer = (User.objects.get(username=u) for u in ("clerk", "huangwei08"))

@@ -117,8 +117,10 @@ def search(
         stage=stage,
         classification=classification,
     )
-    hits = list(selectors.documents(request.auth, flt)[offset : offset + limit + 1])
+    results = selectors.documents(request.auth, flt)
+    hits = list(results[offset : offset + limit + 1])
     more = len(hits) > limit
+    total = selectors.search_total(results)
     items = [
         {
             "id": d.pk,
@@ -132,7 +134,12 @@ def search(
         }
         for d in hits[:limit]
     ]
-    return {"items": items, "next_offset": offset + limit if more else None}
+    return {
+        "items": items,
+        "next_offset": offset + limit if more else None,
+        "total": total.count,
+        "total_capped": total.capped,
+    }
 
 
 @router.get("/documents", response=DocumentPage, summary="Documents I may read (newest first)")

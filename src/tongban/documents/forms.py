@@ -26,6 +26,14 @@ class DraftForm(forms.Form):
         required=False,
         # Boxes to tick, not a list that needs Ctrl-click to choose several.
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
+        help_text=_("Printed in the order you tick them (the number beside each)."),
+    )
+    # The ticked units' order, kept by web/ordered-choices.js (and on the edit page, the order
+    # they were saved in); units it does not name follow in the list's order.
+    main_order = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.HiddenInput(attrs={"data-order-for": "main_recipients"}),
     )
     main_outside = forms.CharField(
         label=_("Main recipients outside the platform"),
@@ -44,6 +52,12 @@ class DraftForm(forms.Form):
         label=_("Copied to in the platform (抄送)"),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
+        help_text=_("Printed in the order you tick them (the number beside each)."),
+    )
+    cc_order = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.HiddenInput(attrs={"data-order-for": "cc"}),
     )
     cc_outside = forms.CharField(
         label=_("Copied to outside the platform"), required=False, max_length=1000
@@ -78,6 +92,16 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if editing:
             del self.fields["countersign_departments"]
+
+    def clean(self) -> dict[str, object]:
+        """The ticked units in the order the clerk gave them (主送/抄送 are printed so)."""
+        data = super().clean() or {}
+        for name, order_name in (("main_recipients", "main_order"), ("cc", "cc_order")):
+            order = [c.strip() for c in str(data.get(order_name) or "").split(",") if c.strip()]
+            rank = {code: i for i, code in reversed(list(enumerate(order)))}
+            codes = list(data.get(name) or [])
+            data[name] = sorted(codes, key=lambda c: rank.get(c, len(order)))
+        return data
 
 
 class AttachmentForm(forms.Form):

@@ -37,12 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import InvalidInput
+from tongban.documents.titles import title_lines as _break_title
 
 __all__ = [
     "DocumentLayout",
     "ProcessingSlip",
     "Rendered",
     "SlipEntry",
+    "attachment_note_name",
     "render_document",
     "render_slip",
 ]
@@ -55,7 +57,7 @@ __all__ = [
 class DocumentLayout:
     """Every element of GB/T 9704-2012 that the renderer prints."""
 
-    title: str  # 标题; a newline in it breaks the line there (梯形/菱形 arrangement)
+    title: str  # 标题; broken into balanced lines (documents.titles), or where it has newlines
     body: str  # 正文: paragraphs separated by newlines; "一、" 黑体, "（一）" 楷体 headings
     authority_mark: str  # 发文机关标志 (red)
     copy_number: str = ""  # 份号, printed as 6 digits
@@ -127,6 +129,8 @@ MARK_MAX = 42.0  # 初号: the mark is as large as fits the 版心's width, but 
 RULE_GAP = 4 * MM  # the red rule 4 mm under the 发文字号 (7.2.7)
 RED_RULE = 1.0  # its thickness (the standard leaves it open)
 TITLE_LINE = 36.0  # pitch of a title of several lines
+# Characters of 2号 on a line of the 版心 (the body's letter-spacing applies to the title too): 20.
+TITLE_CHARS = math.floor(BLOCK_W / (SIZE_2 + TRACKING))
 THICK, THIN = 0.35 * MM, 0.25 * MM  # 版记 rules (7.4.1)
 FOLIO_DROP = 7 * MM  # the page number's dashes 7 mm under the 版心 (7.5)
 
@@ -232,8 +236,33 @@ def _paragraphs(body: str) -> list[dict[str, str]]:
     return out
 
 
-def _attachment_name(name: str) -> str:
-    return _line(name).rstrip(_TRAILING_PUNCTUATION)  # 附件名称后不加标点符号 (7.3.4)
+# "附件1", "附件2：", "附件一、", "附件1-1 ", "附件：" at the start of a name: the 附件说明 prints
+# "附件：" and the number itself (7.3.4), so a name that carries them would repeat them.
+_SEPARATORS = r"[：:、.．,，\-－—_]"
+_ATTACHMENT_PREFIX = re.compile(
+    r"^附件(?:"
+    rf"\s*[0-9０-９]+(?:[-－—.．][0-9０-９]+)*\s*{_SEPARATORS}*"  # 附件1 / 附件1-2： / 附件12
+    rf"|\s*[一二三四五六七八九十]+(?=\s|{_SEPARATORS})\s*{_SEPARATORS}*"  # 附件一、 (not 附件一览表)
+    rf"|\s*{_SEPARATORS}+"  # 附件：
+    r"|\s+"  # 附件 名称
+    r")\s*"
+)
+_FILE_SUFFIX = re.compile(
+    r"\.(?:docx?|wps|xlsx?|et|csv|pptx?|dps|pdf|ofd|txt|rtf|zip|rar|7z|jpe?g|png|tiff?)$",
+    re.IGNORECASE,
+)
+
+
+def attachment_note_name(name: str) -> str:
+    """An attachment's name as the 附件说明 prints it (7.3.4): without a "附件1：" the name
+    already carries (the note prints "附件：" and the numbers itself), without a file suffix,
+    without punctuation at the end (附件名称后不加标点符号). "附件材料清单" keeps its 附件: no
+    number, separator or space follows it; a name that is only "附件1" stays as it is."""
+    text = _FILE_SUFFIX.sub("", _line(name)).strip()
+    bare = _ATTACHMENT_PREFIX.sub("", text, count=1).strip()
+    if bare:
+        text = bare
+    return text.rstrip(_TRAILING_PUNCTUATION)
 
 
 def _check(layout: DocumentLayout) -> None:
@@ -368,8 +397,11 @@ def _context(layout: DocumentLayout) -> dict[str, Any]:
     rows = _header_rows(layout)
     mark = _line(layout.authority_mark)
     mark_size = min(MARK_MAX, BLOCK_W / max(len(mark), 1))
-    title_lines = [_line(t) for t in _clean(layout.title).split("\n") if _line(t)]
-    attachments = [_attachment_name(a) for a in layout.attachments if _attachment_name(a)]
+    # The drafter's own line breaks stand; a line too long for the 版心 is broken into balanced
+    # lines at word boundaries (7.3.1: 梯形 or 菱形, words whole).
+    given_lines = [_line(t) for t in _clean(layout.title).split("\n") if _line(t)]
+    title_lines = [line for given in given_lines for line in _break_title(given, TITLE_CHARS)]
+    attachments = [n for n in (attachment_note_name(a) for a in layout.attachments) if n]
     date_text = _chinese_date(layout.date_written) if layout.date_written else ""
     signature = _line(layout.signature)
     note = _line(layout.note)
@@ -385,7 +417,7 @@ def _context(layout: DocumentLayout) -> dict[str, Any]:
     print_date = f"{_chinese_date(layout.print_date)}印发" if layout.print_date else ""
     signers = [_line(s) for s in layout.signers if _line(s)]
     return {
-        "title_text": " ".join(title_lines),
+        "title_text": " ".join(given_lines),
         "rows": rows,
         "mark": mark,
         "mark_size": mark_size,

@@ -147,6 +147,8 @@ class SearchHit(Schema):
 class SearchOut(Schema):
     items: list[SearchHit]
     next_offset: int | None
+    total: int  # documents found that the caller may read (at most 1000: see total_capped)
+    total_capped: bool  # more than ``total`` match; counting stopped there
 
 
 class VersionOut(Schema):

@@ -135,6 +135,22 @@ def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document] | RankedResu
     return qs
 
 
+@dataclass(frozen=True)
+class SearchTotal:
+    """How many documents a search found among those the person may read."""
+
+    count: int
+    capped: bool  # more match: counting stopped at SEARCH_COUNT_LIMIT, ``count`` is that limit
+
+
+def search_total(results: QuerySet[Document] | RankedResults[Document]) -> SearchTotal:
+    """The total of ``documents(user, flt)``: one counting statement, within what ``user`` may
+    read (the results are already narrowed to it), up to ``SEARCH_COUNT_LIMIT`` for a search."""
+    if isinstance(results, RankedResults):
+        return SearchTotal(results.count(), results.capped)
+    return SearchTotal(results.count(), False)
+
+
 def document_list(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
     """The documents ``user`` may read that pass the filter (not its words), newest first."""
     return (

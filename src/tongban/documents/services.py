@@ -1091,7 +1091,8 @@ def export_package(document: Document) -> bytes:
     entries.append((f"{_safe_name(document.doc_number)}.pdf", _read(document.sealed_pdf)))
     for attachment in document.attachments.select_related("file").order_by("order", "id"):
         suffix = _safe_name(attachment.filename.rsplit(".", 1)[-1][:8]) or "bin"
-        name = f"附件{attachment.order}-{_safe_name(attachment.title[:60])}.{suffix}"
+        title = rendering.attachment_note_name(attachment.title)  # not 附件1-附件1 自评表
+        name = f"附件{attachment.order}-{_safe_name(title[:60])}.{suffix}"
         entries.append((name, _read(attachment.file)))
     metadata = elements(document)
     entries.append(

@@ -207,6 +207,13 @@ def _lock_message(user: User) -> str:
     ) % {"m": minutes}
 
 
+def _reused_message(wait: int) -> str:
+    return _(
+        "This one-time code was already used. Wait for the next code from your authenticator "
+        "app (in about %(seconds)d seconds) and enter that one."
+    ) % {"seconds": wait}
+
+
 def authenticate_staff(username: str, password: str, otp: str = "") -> User:
     """Check a sign-in; record success and failure; lock the account after repeated failures.
 
@@ -247,13 +254,18 @@ def authenticate_staff(username: str, password: str, otp: str = "") -> User:
             )
         if not otp:
             raise SecondFactorRequired(_("Enter the 6-digit code from your authenticator app."))
-        step = totp.matching_step(user.totp_secret, otp, user.totp_last_step)
-        if step is None:
+        checked = totp.check(user.totp_secret, otp, user.totp_last_step)
+        if checked.reused:
+            # The right code, used once already (replay protection): not a guess, so it does
+            # not count towards the lockout; the person is told to wait for the next one.
+            record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail="code reused")
+            raise Unauthenticated(_reused_message(checked.wait))
+        if checked.step is None:
             _register_failure(user, "wrong one-time code")
             if user.locked_until and user.locked_until > now:
                 raise TooManyAttempts(_lock_message(user))
-            raise Unauthenticated(_("The one-time code is not correct or was already used."))
-        user.totp_last_step = step
+            raise Unauthenticated(_("The one-time code is not correct."))
+        user.totp_last_step = checked.step
     with transaction.atomic():
         user.failed_logins = 0
         user.locked_until = None
@@ -384,18 +396,23 @@ def confirm_second_factor(user: User, code: str, *, action: str) -> None:
     if fresh.locked_until and fresh.locked_until > timezone.now():
         user.locked_until = fresh.locked_until
         raise TooManyAttempts(_lock_message(user))
-    step = totp.matching_step(user.totp_secret, code.strip(), fresh.totp_last_step)
+    checked = totp.check(user.totp_secret, code.strip(), fresh.totp_last_step)
+    if checked.reused:
+        # Already used (at sign-in, or for the previous action): refused, as replay protection
+        # wants, but it is no guess and the person only has to wait for the next code.
+        raise Forbidden(_reused_message(checked.wait))
+    step = checked.step
     if step is None:
         # Wrong codes count like wrong passwords: guessing locks the account for a while.
         _register_failure(user, f"wrong one-time code for {action}")
         if user.locked_until and user.locked_until > timezone.now():
             raise TooManyAttempts(_lock_message(user))
-        raise Forbidden(_("The one-time code is not correct or was already used."))
+        raise Forbidden(_("The one-time code is not correct."))
     # Claim the step in one statement: of two requests with the same code, one wins.
     if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
         totp_last_step=step, failed_logins=0
     ):
-        raise Forbidden(_("The one-time code is not correct or was already used."))
+        raise Forbidden(_reused_message(totp.seconds_until_after(step)))
     user.totp_last_step = step
 
 

@@ -54,7 +54,7 @@ from tongban.identity.models import User
 from tongban.org import policy
 from tongban.org.models import Department, DepartmentKind, RoleAssignment
 from tongban.records import packages
-from tongban.records.checks import looks_like_pdf, pdf_problem
+from tongban.records.checks import looks_like_pdf, pdf_check, pdf_problem
 from tongban.records.models import (
     RETENTION_YEARS,
     Appraisal,
@@ -74,6 +74,7 @@ MAX_FILES = 100
 MAX_FILE_BYTES = 500 * 1024 * 1024
 MAX_METADATA_CHARS = 64 * 1024
 MAX_FILE_NAME = 200
+MAX_PAGES = 100_000  # 页数 of one item
 CATEGORY = re.compile(r"^[A-Z]{2}$")
 FONDS_CODE = re.compile(r"^[A-Z0-9]{1,16}$")
 RETENTION_RANK = {Retention.YEARS_10: 1, Retention.YEARS_30: 2, Retention.PERMANENT: 3}
@@ -337,7 +338,7 @@ def _validated(
             field="category_code",
         )
     if pages is not None and (
-        isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 100_000
+        isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= MAX_PAGES
     ):
         raise InvalidInput(_("The page count (页数) must be a positive number."), field="pages")
     if metadata is None:
@@ -358,6 +359,7 @@ def _validated(
         raise InvalidInput(_("A record has at most %(n)d files.") % {"n": MAX_FILES}, field="files")
     checked: list[tuple[str, bytes, str]] = []
     names: set[str] = set()
+    counted = 0  # pages of the item's PDF files
     for item in files:
         if not isinstance(item, (tuple, list)) or len(item) != 3:
             raise InvalidInput(_("Give each file as (name, content, role)."), field="files")
@@ -381,15 +383,20 @@ def _validated(
                 _("The file “%(name)s” is larger than 500 MB.") % {"name": name}, field="files"
             )
         if looks_like_pdf(name, content):
-            why = pdf_problem(content)
+            why, in_file = pdf_check(content)
             if why:
                 raise InvalidInput(
                     _("The file “%(name)s” is not usable: %(why)s.") % {"name": name, "why": why},
                     field="files",
                 )
+            counted += in_file
         checked.append((name, content, role))
     if not any(role == FileRole.MAIN for _n, _c, role in checked):
         raise InvalidInput(_("One of the files must be the main text (正文)."), field="files")
+    if pages is None and counted:
+        # 页数 (DA/T 22-2015 §5.5): the pages of the whole item — 正文, 附件, 处理单 — as its PDF
+        # files have them; a file in another format has no fixed pages and is not counted.
+        pages = min(counted, MAX_PAGES)
     return _Input(
         source_type=source_type,
         source_id=source_id,
