@@ -41,6 +41,7 @@ FIELDS = (
     "date_written",
     "title",
     "issuing_authority",
+    "issuers",
     "main_recipients",
     "doc_type",
     "classification",
