@@ -12,7 +12,9 @@ a throw-away database, and this measures:
 - how many wrong values were not flagged for review (where the import flags fields);
 - refused: files that did not become a document;
 - characters lost: characters of the extracted text that are not in the stored body, counted as
-  a multiset after removing white space (a dropped forwarded text counts all its characters).
+  a multiset after removing white space (a dropped forwarded text counts all its characters);
+- re-import: the same files imported again, how many were reported as already imported and how
+  many documents that added (the code before this change had no such check).
 
 ``--label before|after`` names the run; the results file keeps one section per label with the
 commit it was measured on, so the figures before and after a change sit side by side in
@@ -111,6 +113,8 @@ def run(label: str) -> dict[str, Any]:
         found = item.recognised or {}
         review = set((found.get("review") or {}).keys()) if isinstance(found, dict) else set()
         row: dict[str, Any] = {"file": entry["file"], "imported": file_report.ok}
+        if review:
+            row["to_check"] = sorted(review)
         for field in FIELDS:
             verdict = judge(field, entry, found)
             tally[field][verdict] += 1
@@ -135,6 +139,16 @@ def run(label: str) -> dict[str, Any]:
         lost += row["lost"]
         per_document.append(row)
 
+    # The same folder imported a second time: nothing new, every file recognised as there.
+    documents_before = Document.objects.count()
+    again = importing.import_files(None, uploads, department=unit)
+    reimport = {
+        "files": len(again),
+        "reported_as_already_imported": sum(1 for r in again if getattr(r, "duplicate", False)),
+        "new_documents": Document.objects.count() - documents_before,
+    }
+    flagged = sum(1 for row in per_document if row.get("to_check"))
+
     n = len(entries)
     fields = {
         f: {
@@ -153,6 +167,8 @@ def run(label: str) -> dict[str, Any]:
         "characters_in_sources": source_chars,
         "characters_lost": lost,
         "fields": fields,
+        "documents_with_elements_to_check": flagged,
+        "reimport": reimport,
         "import_seconds": round(seconds, 2),
         "per_document": per_document,
     }
