@@ -50,6 +50,7 @@ api.add_router("", workflow.router)
 api.add_router("", notifications.router)
 api.add_router("", seals.router)
 api.add_router("", documents.router)
+api.add_router("", "tongban.api.routers.import_review.router")
 api.add_router("", records.router)
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from tongban.web import (
     views,
     views_documents,
+    views_import_review,
     views_notifications,
     views_records,
     views_seals,
@@ -128,6 +129,10 @@ urlpatterns = [
     path("documents/reading/", views_documents.reading, name="documents_reading"),
     path("documents/register/", views_documents.outgoing_register, name="outgoing_register"),
     path("documents/import/", views_documents.import_start, name="import_start"),
+    path("documents/review/", views_import_review.review_list, name="import_review_list"),
+    path(
+        "documents/review/<int:review_id>/", views_import_review.review_detail, name="import_review"
+    ),
     path("documents/import/<int:batch_id>/", views_documents.import_batch, name="import_batch"),
     path("documents/seal/", views_documents.seal_queue, name="documents_seal"),
     path("records/", views_records.records, name="records"),
