@@ -145,8 +145,11 @@ def test_bad_input_changes_nothing_and_says_why_in_the_users_language(
 
 
 def signed_in(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    """A browser of ``user``; pages are Chinese unless the person switches (the cookie)."""
+    client = Client()
     client.force_login(user)
+    if language != "zh-hans":
+        client.post("/i18n/setlang/", {"language": language, "next": "/workbench/"})
     return client
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext as _
 
 from tongban.audit.context import audit_context
 from tongban.core.errors import ServiceError
@@ -90,7 +89,7 @@ class Command(BaseCommand):
             mark = "same" if report.duplicate else "ok  " if report.ok else "FAIL"
             line = f"[{index}/{total}] {mark} {Path(report.name).name}: {report.message}"
             if report.review:
-                line += f" ({_('to check')}: {'、'.join(report.review)})"
+                line += f" (to check: {'、'.join(report.review)})"
             self.stdout.write(line)
 
         with audit_context(user=user, source="cli", ip="local"):
