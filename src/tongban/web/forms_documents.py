@@ -186,7 +186,9 @@ class ImportForm(forms.Form):
 class ImportCorrectionForm(forms.Form):
     # Nothing is required: what is left empty is registered as recognised and flagged for review.
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
-    issuing_authority = forms.CharField(label=_("Issuing authority"), max_length=200, required=False)
+    issuing_authority = forms.CharField(
+        label=_("Issuing authority"), max_length=200, required=False
+    )
     doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
     date_written = forms.DateField(
         label=_("Date written"), required=False, widget=forms.DateInput(attrs={"type": "date"})

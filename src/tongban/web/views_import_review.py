@@ -96,7 +96,9 @@ def review_detail(request: StaffRequest, review_id: int) -> HttpResponse:
             "document": review.document,
             "form": form,
             "fields": fields,
-            "joint": display_value("issuers", (review.recognised.get("issuers") or {}).get("value")),
+            "joint": display_value(
+                "issuers", (review.recognised.get("issuers") or {}).get("value")
+            ),
             "section": "documents",
             "tab": "review",
         },
