@@ -120,7 +120,11 @@ def run(label: str) -> dict[str, Any]:
             tally[field][verdict] += 1
             row[field] = verdict
             if verdict != "right":
-                name = {"issuer": "issuing_authority", "number": "doc_number", "date": "date_written"}
+                name = {
+                    "issuer": "issuing_authority",
+                    "number": "doc_number",
+                    "date": "date_written",
+                }
                 row[f"{field}_recognised"] = recognised_value(found, name.get(field, field))
             key = {"issuer": "issuing_authority", "number": "doc_number", "date": "date_written"}
             if verdict == "wrong" and key.get(field, field) not in review:
@@ -188,7 +192,10 @@ def main() -> None:
     sections[args.label] = figures
     summary = {
         label: {f: sections[label]["fields"][f]["accuracy_percent"] for f in FIELDS}
-        | {"refused": sections[label]["refused"], "characters_lost": sections[label]["characters_lost"]}
+        | {
+            "refused": sections[label]["refused"],
+            "characters_lost": sections[label]["characters_lost"],
+        }
         for label in ("before", "after")
         if label in sections
     }

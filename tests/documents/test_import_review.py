@@ -77,7 +77,10 @@ def test_the_clerk_completes_the_elements_audited_and_reindexed(gov):
     assert not selectors.import_reviews(gov["fin_clerk"])
     entry = AuditEntry.objects.filter(action="documents.import.review.complete").get()
     assert entry.object_id == str(document.pk)
-    assert entry.before["title"] == "禄丰议事规则" and entry.after["doc_number"] == "禄政发〔2024〕31号"
+    assert (
+        entry.before["title"] == "禄丰议事规则"
+        and entry.after["doc_number"] == "禄政发〔2024〕31号"
+    )
     # The new title is searchable at once.
     hits = selectors.documents(gov["fin_clerk"], selectors.DocumentFilter(q="议事 规则 通知"))
     assert document in list(hits)
@@ -169,12 +172,27 @@ def test_the_review_page_completes_and_refuses_with_messages_next_to_the_field(g
     review = review_of(imported(gov))
     clerk = signed_in(gov["fin_clerk"], "en")
     url = f"/documents/review/{review.pk}/"
-    bad = clerk.post(url, {"title": "新标题", "issuing_authority": "禄丰市人民政府",
-                           "doc_number": "无号", "doc_type": "通知"})
+    bad = clerk.post(
+        url,
+        {
+            "title": "新标题",
+            "issuing_authority": "禄丰市人民政府",
+            "doc_number": "无号",
+            "doc_type": "通知",
+        },
+    )
     assert bad.status_code == 422
     assert re.search(r"doc_number_error.*e\.g\. 示政发", bad.content.decode(), re.S)
-    good = clerk.post(url, {"title": "新标题", "issuing_authority": "禄丰市人民政府",
-                            "doc_number": "", "date_written": "2024-11-20", "doc_type": "通知"})
+    good = clerk.post(
+        url,
+        {
+            "title": "新标题",
+            "issuing_authority": "禄丰市人民政府",
+            "doc_number": "",
+            "date_written": "2024-11-20",
+            "doc_type": "通知",
+        },
+    )
     assert good.status_code == 302 and good["Location"] == "/documents/review/"
     review.refresh_from_db()
     assert review.completed_at is not None and review.document.title == "新标题"

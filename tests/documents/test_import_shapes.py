@@ -152,7 +152,10 @@ def test_a_joint_title_and_joint_issuers_two_to_a_line():
         "示范市人力资源和社会保障局\n"
         "2012年4月6日\n"
     )
-    assert value(r.title) == "中共示范市委办公厅、示范市人民政府办公厅关于进一步加强基层政务公开工作的意见"
+    assert (
+        value(r.title)
+        == "中共示范市委办公厅、示范市人民政府办公厅关于进一步加强基层政务公开工作的意见"
+    )
     assert value(r.issuing_authority) == "中共示范市委办公厅"
     assert value(r.issuers) == [
         "中共示范市委办公厅",
@@ -211,7 +214,8 @@ ONE_LINE = (
     "各区人民政府，市政府各部门：《示范市政务公开工作要点》已经市政府同意，现印发给你们，"
     "请认真贯彻执行。示范市人民政府办公厅2015年3月2日示范市政务公开工作要点一、推进决策公开。"
     "各部门要把公众参与贯穿决策全过程，重大决策事先公开征求意见。二、推进执行公开。"
-    + "各部门要公开重点工作的进展和成效。" * 20
+    + "各部门要公开重点工作的进展和成效。"
+    * 20
 )
 
 
@@ -280,7 +284,9 @@ def test_the_same_text_in_another_format_is_recognised_and_another_unit_has_its_
 @pytest.mark.django_db
 def test_two_equal_files_in_one_batch_register_once(gov):
     clerk = gov["fin_clerk"]
-    batch = importing.start_batch(clerk, [("a.txt", ONE_LINE.encode()), ("b.txt", ONE_LINE.encode())])
+    batch = importing.start_batch(
+        clerk, [("a.txt", ONE_LINE.encode()), ("b.txt", ONE_LINE.encode())]
+    )
     while importing.progress(batch).waiting:
         importing.process_next(clerk, batch.pk)
     first, second = batch.items.order_by("order")

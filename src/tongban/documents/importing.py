@@ -35,6 +35,7 @@ from tongban.core import files, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tongban.core.permissions import Action
 from tongban.documents import recognition, selectors, services
+from tongban.documents.models import RECOGNISED_LABELS as LABELS
 from tongban.documents.models import (
     Document,
     ImportBatch,
@@ -45,7 +46,6 @@ from tongban.documents.models import (
     ReviewReason,
     Stage,
 )
-from tongban.documents.models import RECOGNISED_LABELS as LABELS
 from tongban.documents.types import DocumentType
 from tongban.identity.models import User
 from tongban.org import policy
@@ -309,9 +309,11 @@ def _register(actor: User | None, item: ImportItem, corrections: dict[str, Any])
     doc_type = _value(item, corrections, "doc_type") or DocumentType.NOTICE
     authority = str(_value(item, corrections, "issuing_authority") or "")
     issuers = item.recognised.get("issuers")
-    joint = issuers.get("value") if isinstance(issuers, dict) and "issuing_authority" not in (
-        corrections
-    ) else None
+    joint = (
+        issuers.get("value")
+        if isinstance(issuers, dict) and "issuing_authority" not in (corrections)
+        else None
+    )
     title = str(_value(item, corrections, "title") or "").strip()
     document = services.register_existing(
         actor,
@@ -379,8 +381,7 @@ def register_item(actor: User | None, item_id: int, corrections: dict[str, Any])
             locked.save(update_fields=["status", "document"])
     if existing is not None:
         raise Conflict(
-            _("This document is in the collection already: %(title)s")
-            % {"title": existing.title}
+            _("This document is in the collection already: %(title)s") % {"title": existing.title}
         )
     return document
 
@@ -510,8 +511,10 @@ def complete_review(actor: User, review_id: int, data: ReviewIn) -> Document:
     document = review.document
     if not policy.can(actor, Action.IMPORT_DOCUMENTS, document.department):
         record_denied("documents.import.review.complete", obj=document, actor=actor)
-        raise Forbidden(_("You may not complete imported documents of %(unit)s.")
-                        % {"unit": document.department.name})
+        raise Forbidden(
+            _("You may not complete imported documents of %(unit)s.")
+            % {"unit": document.department.name}
+        )
     title = (data.title or "").strip()
     if not title:
         raise InvalidInput(_("This field is required."), field="title")
@@ -535,8 +538,8 @@ def complete_review(actor: User, review_id: int, data: ReviewIn) -> Document:
     if doc_type not in DocumentType.values:
         raise InvalidInput(_("Choose one of the 15 document types."), field="doc_type")
     with transaction.atomic():
-        locked = ImportReview.objects.select_for_update().select_related("document").get(
-            pk=review.pk
+        locked = (
+            ImportReview.objects.select_for_update().select_related("document").get(pk=review.pk)
         )
         if locked.completed_at is not None:
             raise Conflict(_("This document was completed already."))

@@ -899,7 +899,9 @@ def _value_fits(kind: str, compact: str, raw: str) -> bool:
         return re.fullmatch(r"[0-9A-Za-z/\-_.]+", compact) is not None
     if kind in ("authority", "publisher"):
         return (
-            len(compact) <= 60 and "关于" not in compact and not _PUNCTUATION_NO_LIST.search(compact)
+            len(compact) <= 60
+            and "关于" not in compact
+            and not _PUNCTUATION_NO_LIST.search(compact)
         )
     if kind in ("title", "recipients"):
         return len(compact) <= 150 and "。" not in compact
@@ -931,15 +933,21 @@ def _split_run_on(text: str) -> str:
             continue
         line = re.sub(r"([。！？])(?=[^”’」』）)])", "\\1\n", line)
         line = _NUMBER_RE.sub(
-            lambda m: m.string[m.start() : _code_start(m)]
-            + "\n"
-            + m.string[_code_start(m) : m.end()]
-            + "\n",
+            lambda m: (
+                m.string[m.start() : _code_start(m)]
+                + "\n"
+                + m.string[_code_start(m) : m.end()]
+                + "\n"
+            ),
             line,
         )
         line = _SITE_LABEL_RE.sub(lambda m: f"\n{m.group(0)}", line)
         # The addressee ends with a colon after an organ or a list of them.
-        line = re.sub(r"((?:位|构|府|门|会|局|委|办|厅|部|处|室|司|院|校|团|体|区|县|市|省)[：:])", "\\1\n", line)
+        line = re.sub(
+            r"((?:位|构|府|门|会|局|委|办|厅|部|处|室|司|院|校|团|体|区|县|市|省)[：:])",
+            "\\1\n",
+            line,
+        )
         # A signature glued to its date ("中华全国总工会2023年12月28日工会参与…"): the date
         # follows an organ's name and is followed by more text, so the line ends after it.
         line = _GLUED_SIGNATURE_DATE.sub("\\g<0>\n", line)
@@ -962,6 +970,7 @@ def _split_glued_number(raw: str) -> list[str]:
         return [raw]
     parts = [compact[: match.end()], rest[: colon.end()], rest[colon.end() :]]
     return [part for part in parts if part]
+
 
 def _site_box(raws: list[str]) -> tuple[set[int], dict[str, tuple[str, list[int]]]]:
     """The lines of a website's information box above the document (labels and their values,
@@ -1021,7 +1030,6 @@ def recognise(text: str, *, authorities: Sequence[tuple[str, str]] = ()) -> Reco
     return _Recogniser(text or "", authorities).run()
 
 
-
 @dataclass(frozen=True)
 class _Number:
     code: str
@@ -1029,6 +1037,7 @@ class _Number:
     serial: int
     strict: bool  # 〔2026〕12号 as GB/T 9704 writes it
     dated: datetime.date | None  # a date on the number's line
+
 
 class _Recogniser:
     def __init__(self, text: str, authorities: Sequence[tuple[str, str]]) -> None:
@@ -1681,7 +1690,9 @@ class _Recogniser:
             if organs:
                 canonical = self.known_name(organs[0])
                 base = 0.65 if marked else 0.62
-                sources.append((0.85 if canonical else base, canonical or organs[0], r.title.evidence))
+                sources.append(
+                    (0.85 if canonical else base, canonical or organs[0], r.title.evidence)
+                )
                 groups.append(organs)
         if (hit2 := self.labelled("authority")) and _compact(hit2[1]):
             names = _split_list(_compact(hit2[1])) or [_compact(hit2[1])]
@@ -1855,7 +1866,7 @@ _NAME_ENDINGS = (
 
 
 def _title_kind(compact: str) -> str | None:
-    """"type" when the title ends with a document type, "name" with a text's name, else None."""
+    """ "type" when the title ends with a document type, "name" with a text's name, else None."""
     if _type_of_title(compact) is not None:
         return "type"
     stem = _TRAILING_NOTE.sub("", compact).rstrip("。")
