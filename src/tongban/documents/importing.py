@@ -73,7 +73,7 @@ FIELDS = (
 )
 # The elements a clerk is asked to check when they were not found or not found with certainty.
 REVIEWED = ("title", "issuing_authority", "doc_number", "date_written", "doc_type")
-REVIEW_BELOW = 0.75  # a confidence below this is "uncertain"
+REVIEW_BELOW = 0.7  # a confidence below this is "uncertain" (a lone, unconfirmed rule)
 
 
 def _unit_for(actor: User | None, department: Department | None) -> Department:

@@ -13,8 +13,8 @@ message in the user's language (a PDF named .docx is refused and the message say
 - Limits: files over 20 MB are refused before they are parsed. In a .docx only the main document
   and its headers are decompressed, at most 25 MB in all, read in bounded chunks (a zip bomb stops
   at the cap whatever its headers declare); a package of more than 2,000 entries is refused. A PDF
-  of more than 200 pages is read in part: its first 180 and last 20 pages (the title is at the
-  start, the imprint at the end), and ``Extracted.notes`` says so.
+  of more than 1,000 pages is read in part: its first 980 and last 20 pages (the title is at the
+  start, the imprint at the end), and ``Extracted.notes`` says so (the import report shows it).
 - .docx: body paragraphs in order, table cells (each cell paragraph on its own line, merged cells
   once), content controls, text boxes (once: the VML fallback copy is skipped), tracked insertions
   but not deletions; soft line breaks start a new line. Header text that is not a page number and
@@ -39,6 +39,20 @@ compact form: full-width digits made ASCII and all spaces removed, so "示 范 �
 characters (some PDFs extract "关 于 做 好"). Page-number lines ("— 1 —", "第1页 共3页") are
 ignored. :func:`normalise_document_number` is the number rule on its own, for a number typed in.
 
+What is not the document is read apart first (the text itself is never changed):
+
+- a text that lost its line breaks (the whole document on one line, as some exports leave it) is
+  split back into lines: after each sentence, around document numbers, before website labels,
+  after the addressee's colon and after a signature's date;
+- a number line that runs on into the salutation ("X政发28号各市人民政府：……") is split;
+- the information box websites print above a document (索引号, 主题分类, 发文机关, 成文日期,
+  标题, 发文字号, 发布日期 …, its value on the label's line or the next, several labels to a line)
+  is taken out of the document's lines; its values are hints: 发文机关/标题/发文字号/成文日期 as
+  labelled values below, 发布机构 (the posting office) weakly, posting dates and timestamps never;
+- page chrome (返回顶部, 扫一扫在手机打开当前页, breadcrumbs, 第 [1] 页 共[2]页, posting times,
+  notes of the site) and a list of related links (相关链接 and what follows, carrying other
+  numbers and dates) are not looked at.
+
 The header (版头) is the leading run of at most 10 lines that are each a copy number, 密级/紧急
 程度, an authority mark, an organ name, a document number or a 签发人 line. Labelled lines as
 government websites print them (标题：, 发文字号：, 发文机关：, 成文日期：, 密级：, 主送：) are
@@ -53,21 +67,40 @@ doc_number (发文字号)          a whole line (or with 签发人, or labelled 
                               strict form ``代字〔2026〕12号`` 0.85, loose form (other brackets,
                               第, leading zeros, full-width digits, spaces) 0.7; the same line
                               below the title 0.75 / 0.6; +0.1 when the code is a known issuing
-                              code; a year outside 1949–2100 −0.3. Numbers inside sentences (a
-                              document cited in the body) are never taken.
+                              code; a year outside 1949–2100 −0.3. The line may wrap the number
+                              in parentheses ("( 吉府发〔2003〕37号 )") or end with a date
+                              (苏政办发〔2002〕126号 2002年12月3日: the date is a 0.7 candidate for
+                              成文日期); letters O typed for zeros in the year are zeros; a
+                              number without its year ("湘政发28号") is kept as written, 0.1 less.
+                              No number line: a number in a heading line before the body, beside
+                              the title or issuer, 0.6 ("……的通知(岳办发〔2017〕2号)"; the
+                              heading's words before it are not its code). Numbers inside
+                              sentences or 《》 (a document cited in the body) are never taken.
 issuing_authority (发文机关)   mark "……文件": 0.8, a known name 0.95; an organ name alone in the
                               header (letter format): 0.6, known 0.9; signature above the date:
                               0.7, known 0.9; the issuing code of the number (known): 0.85;
-                              labelled: 0.85, known 0.95; the organ before 关于 in the title, or
-                              of a "……令": 0.65, known 0.85. Another source naming the same organ
-                              +0.04, one naming another organ −0.15. Joint documents: the first
-                              (lead) organ, whose number the document carries.
-title (标题)                   lines between header and 主送 (or the first line starting with 关于
-                              or ending with a document type, extended over up to 4 lines):
-                              ends with a type 0.8 (+0.05 if it also starts with 关于), starts
-                              with 关于 only 0.65, neither 0.5; +0.05 if 主送 follows, +0.05 if the
-                              header precedes; labelled 0.9. A guess from the first plausible
-                              line (6–40 characters, no sentence punctuation) 0.4.
+                              labelled 发文机关: 0.85, known 0.95; 发布机构 of a website box: 0.6;
+                              the organ(s) a title starts with, before 关于/印发/转发/批转/对, or
+                              of a "……令": 0.65, known 0.85; a title without such a word that
+                              starts with a government's name ("镇巴县人民政府工作规则") 0.62.
+                              Another source naming the same organ +0.04, one naming another
+                              organ −0.15; a name ending in 网站 is no organ, "（代章）" is not
+                              part of one. Joint documents: the first (lead) organ, whose number
+                              the document carries; ``issuers`` lists them all (a joint mark,
+                              signature lines one or two to a line, or the title), lead first.
+title (标题)                   above the addressee (or the first sentence; titles further down are
+                              attachments' and forwarded texts'): the shortest run of up to 4
+                              lines ending with a document type (or, weaker, a text's name: 办法,
+                              规则, 方案, 纲要, 答复 …), the one nearest the addressee or the
+                              number line; an organ's name alone on a line joins a title only
+                              when the next line starts with 关于; a heading line holding the
+                              number too gives the part before or after it, and 《》 around a
+                              title are dropped (0.7). Ends with a type 0.8 (+0.05 if it also
+                              starts with 关于), a text's name at most 0.6, starts with 关于
+                              only 0.65, neither 0.5; +0.05 if 主送 follows, +0.05 if the header
+                              precedes, +0.05 when the website box's 标题 agrees; labelled alone
+                              0.9. A guess from the first plausible line (6–40 characters, no
+                              sentence punctuation) 0.4.
 doc_type (文种)                from the title's ending (复函/函 → 函, 令/命令 → 命令, …, a trailing
                               "（试行）" ignored): 0.9 after "的", else 0.8, never above the
                               title's confidence + 0.05; from a closing phrase (特此请示, 此复, 特
@@ -83,8 +116,9 @@ date_written (成文日期)        a line that is only a date (Arabic, Chinese n
                               line: 0.95 (0.85 above the body); a date line without signature 0.8
                               (0.55 above the body); labelled 成文日期： 0.9; a date inside a
                               sentence 0.35 (the last one). Of several date lines the first wins
-                              (later ones sit in attachments); 印发, 发布 and 施行 dates are never
-                              taken.
+                              (later ones sit in attachments); 印发, 发布 and 施行 dates and dates
+                              with a clock time (posting timestamps) are never taken. Up to six
+                              lines of organs above the date are the signature (joint documents).
 classification, urgency       a header line of 密级★期限 and/or 特急/加急: alone 0.95, together on
                               one line 0.9; labelled 密级：/紧急程度： 0.85.
 signers (签发人)               "签发人：" in the header 0.9, elsewhere 0.7; names split on spaces,
@@ -95,7 +129,11 @@ attachments (附件说明)         "附件：" before the signature, with the nu
                               0.9 after the body start, 0.7 otherwise.
 ============================  ====================================================================
 
-``body`` is the text between 主送 (or the title) and the 附件说明 or signature block, best effort.
+``body`` is the text between 主送 (or the title) and the 附件说明 or signature block, best effort;
+the import stores the whole text of the file instead (nothing of it may be lost).
+
+Measured on the corpus of real documents in tests/documents/corpus (``tongban bench
+recognition``, bench/results/recognition.json) and held there by tests/documents/test_corpus.py.
 """
 
 from __future__ import annotations
@@ -137,7 +175,7 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DOCX_XML_BYTES = 25 * 1024 * 1024  # uncompressed bytes of the parts we parse, all together
 MAX_ZIP_ENTRIES = 2000
-MAX_PDF_PAGES = 200
+MAX_PDF_PAGES = 1000  # every page of any real document; a 20 MB file of more pages is read in part
 PDF_TAIL_PAGES = 20  # of a capped PDF, read the last pages too: the imprint is there
 
 
