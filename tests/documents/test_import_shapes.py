@@ -308,3 +308,49 @@ def test_a_one_line_document_is_imported_whole_with_its_metadata(gov):
     assert document.title == "示范市人民政府办公厅关于印发《示范市政务公开工作要点》的通知"
     assert document.date_written == datetime.date(2015, 3, 2)
     assert not Counter(re.sub(r"\s", "", ONE_LINE)) - Counter(re.sub(r"\s", "", document.body))
+
+
+# --- two more real pages, read after the corpus was measured (stored copies of the pages) ------
+
+
+def test_a_one_line_page_whose_line_breaks_became_spaces():
+    """http://lsbar.com:8000/law/80019 (兰州市人民政府办公厅, 2005): a 转发 notice and the
+    forwarded bulletin on one line, spaces where the lines ended."""
+    r = recognise(LANZHOU)
+    assert value(r.title) == (
+        "兰州市人民政府办公厅转发省环保专项行动联席会议办公室关于国务院联合督查组对我省专项行动"
+        "督查情况的通报的通知"
+    )
+    assert value(r.issuing_authority) == "兰州市人民政府办公厅"
+    assert value(r.date_written) == datetime.date(2005, 11, 21)
+    assert r.doc_number is None
+
+
+def test_a_site_tag_before_a_number_that_runs_on_with_the_salutation():
+    """https://soolun.net/periodical/684717d99c94abcfc6f843418a863b1c.html: 鄂政办发[2007]114号
+    behind a site's 【正】, followed at once by the addressee."""
+    r = recognise(
+        "论文部分内容阅读\n【正】鄂政办发[2007]114号各市、州、县人民政府,省政府各部门:《中华人民共和国"
+        "政府信息公开条例》(国务院令第492号,以下简称《条例》)将于2008年5月1日起施行。为切实做好"
+        "各项准备工作,确保《条例》全面、正确、有效施行,经省人民政府同意,现就有关事项通知如下:"
+        "一、充分认识贯彻施行《条例》的重要性和紧迫性\n"
+    )
+    assert value(r.doc_number) == "鄂政办发〔2007〕114号"
+    assert value(r.main_recipients)[-1] == "省政府各部门"  # the salutation is its own line
+    assert r.issuing_authority is None and r.date_written is None
+    # The page's own words before it are no title; a guess is left for review.
+    assert r.title is None or r.title.confidence < importing.REVIEW_BELOW
+
+
+LANZHOU = (
+    "兰州市人民政府办公厅转发省环保专项行动联席会议办公室关于国务院联合督查组对我省专项行动督查情况的"
+    "通报的通知 各县、区人民政府,市政府各有关部门: 2005年11月11日至14日, 国务院联合督查组在对我省环保"
+    "专项行动督查期间,利用两天时间,对我市环保专项行动进行了现场检查,并听取了市政府的工作汇报。11月14日,"
+    "督查组向省、市政府反馈了督查意见。现将省环保专项行动联席会议办公室《关于国务院联合督查组对我省专项"
+    "行动督查情况的通报》转发给你们,希望你们针对通报中提出的问题,结合实际,认真研究,切实整改,确保环保专项"
+    "行动真正落到实处,见到实效。 二○○五年十一月二十一日 附: 关于国务院联合督查组对我省专项行动督查情况的"
+    "通报 各市州人民政府: 根据《国务院办公厅关于深入开展整治违法排污企业保障群众健康环保专项行动的通知》"
+    "要求,由监察部陈昌智副部长带队的国务院联合督查组于11月11日至14日对我省环保专项行动工作进行了督查。"
+    "督查组在听取省政府关于我省开展专项行动情况的汇报后,对兰州市、白银市进行了现场检查。14日上午,督查组"
+    "向省政府反馈了督查意见,省政府杨志明副省长、朱宏副秘书长及专项行 |\n"
+)

@@ -970,6 +970,9 @@ def _split_run_on(text: str) -> str:
             out.append(line)
             continue
         line = re.sub(r"([。！？])(?=[^”’」』）)])", "\\1\n", line)
+        # Where the export put a space for a line break, between two words of Chinese (not
+        # inside a name spaced out character by character, "国 务 院").
+        line = re.sub(rf"(?<=[{_CJK}]{{2}})[ \t\u3000]+(?=[{_CJK}]{{2}})", "\n", line)
         line = _NUMBER_RE.sub(
             lambda m: (
                 m.string[m.start() : _code_start(m)]
@@ -997,6 +1000,9 @@ def _split_glued_number(raw: str) -> list[str]:
     """A number line that runs on into the salutation ("X政发28号各市人民政府：为……") as the
     number, the salutation and the rest, each a line; any other line unchanged."""
     compact = _compact(raw)
+    tag = re.match(r"【[^】]{1,4}】", compact)  # a site's tag before it ("【正】")
+    if tag and (_NUMBER_RE.match(compact, tag.end()) or _NUMBER_NO_YEAR.match(compact, tag.end())):
+        return [tag.group(0), *_split_glued_number(compact[tag.end() :])]
     match = _NUMBER_RE.match(compact) or _NUMBER_NO_YEAR.match(compact)
     if match is None or match.end() == len(compact):
         return [raw]
