@@ -354,3 +354,19 @@ LANZHOU = (
     "督查组在听取省政府关于我省开展专项行动情况的汇报后,对兰州市、白银市进行了现场检查。14日上午,督查组"
     "向省政府反馈了督查意见,省政府杨志明副省长、朱宏副秘书长及专项行 |\n"
 )
+
+
+@pytest.mark.django_db
+def test_a_joint_document_keeps_its_lead_as_issuer_and_all_organs_as_signature(gov):
+    path = next(CORPUS.glob("24-*"))
+    [report] = importing.import_files(gov["fin_clerk"], [(path.name, path.read_bytes())])
+    document = Document.objects.get(pk=report.document_id)
+    assert document.issuing_authority == "中共岳阳市委办公室"
+    assert document.signature == "中共岳阳市委办公室、岳阳市人民政府办公室"
+    # A clerk who names another issuer when registering drops the recognised joint signature.
+    batch = importing.start_batch(gov["edu_clerk"], [(path.name, path.read_bytes())])
+    importing.process_next(gov["edu_clerk"], batch.pk)
+    other = importing.register_item(
+        gov["edu_clerk"], batch.items.get().pk, {"issuing_authority": "岳阳市人民政府办公室"}
+    )
+    assert other.signature == "岳阳市人民政府办公室"

@@ -308,12 +308,11 @@ def _register(actor: User | None, item: ImportItem, corrections: dict[str, Any])
         level = classification
     doc_type = _value(item, corrections, "doc_type") or DocumentType.NOTICE
     authority = str(_value(item, corrections, "issuing_authority") or "")
+    # A joint document's organs are its 署名 while its lead is the issuing authority.
     issuers = item.recognised.get("issuers")
-    joint = (
-        issuers.get("value")
-        if isinstance(issuers, dict) and "issuing_authority" not in (corrections)
-        else None
-    )
+    joint = issuers.get("value") if isinstance(issuers, dict) else None
+    if not (isinstance(joint, list) and joint and str(joint[0]).strip() == authority.strip()):
+        joint = None
     title = str(_value(item, corrections, "title") or "").strip()
     document = services.register_existing(
         actor,

@@ -74,7 +74,7 @@ MAX_TITLE = 300
 MAX_BODY = 200_000
 # An imported document keeps the whole text of its file (a 转发 notice with the forwarded text,
 # a 200-page plan): its body may be far longer than a draft's.
-MAX_IMPORTED_BODY = 5_000_000
+MAX_IMPORTED_BODY = 20_000_000  # any text a file of at most 20 MB can hold
 MAX_ATTACHMENT_BYTES = 30 * 1024 * 1024
 MAX_ATTACHMENTS = 30
 MAX_RECIPIENTS = 200
