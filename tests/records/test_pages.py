@@ -11,7 +11,6 @@ import pytest
 from tongban.audit.models import AuditEntry
 from tongban.org import policy
 from tongban.org import services as org
-from tongban.org.models import Role
 from tongban.records import services
 from tongban.records.models import Fonds, RecordStatus
 
@@ -122,8 +121,9 @@ def test_approval_page_and_the_second_person_rule(client, people, records, secad
     page = client.get("/records/disposals/").content.decode()
     assert '<li class="message message-error">您无权进行此操作。</li>' in page
     # With it, still not for their own proposal: a second person approves.
-    org.assign_role(secadmin, user=people["archivist"], role=Role.objects.get(code="bureau_head"),
-                    department=city["edu"])  # fmt: skip
+    org.assign_role(
+        secadmin, username=people["archivist"].username, role="bureau_head", department="EDU"
+    )
     policy.forget(people["archivist"])
     refused = client.post(f"/records/disposals/{proposal.pk}/approve/", follow=True)
     assert refused.redirect_chain == [("/records/disposals/", 302)]

@@ -28,12 +28,14 @@ from tongban.documents import (
     services,
     slips,
 )
+from tongban.documents.models import ImportReview, ReportRow
 from tongban.documents.schemas import (
     ArchiveIn,
     AttachmentOut,
     BatchSealIn,
     CirculateIn,
     CirculationOut,
+    CompletedOut,
     DiffOut,
     DocumentOut,
     DocumentPage,
@@ -42,6 +44,9 @@ from tongban.documents.schemas import (
     ExternalIn,
     ImportBatchOut,
     ImportCorrectionsIn,
+    ImportReviewIn,
+    ImportReviewOut,
+    ImportReviewPage,
     IncomingOut,
     IncomingPage,
     ReadIn,
@@ -58,6 +63,7 @@ router = Router(tags=["documents"])
 # A document (or an incoming one) that is none of the caller's business is 404 before its body
 # is read.
 VISIBLE_DOCUMENT = guarded(lambda user, path: selectors.document_for(user, path["document_id"]))
+VISIBLE_REVIEW = guarded(lambda user, path: selectors.import_review_for(user, path["review_id"]))
 VISIBLE_INCOMING = guarded(lambda user, path: selectors.incoming_for(user, path["item_id"]))
 SEARCH_LIMIT = 50
 
@@ -522,3 +528,79 @@ def register_import(request: ApiRequest, item_id: int, payload: ImportCorrection
 def discard_import(request: ApiRequest, item_id: int) -> Status:
     importing.discard_item(request.auth, item_id)
     return Status(204, None)
+
+
+# --- the review queue of imported documents (待核对) ---------------------------------------
+
+
+def _check(review: ImportReview, row: ReportRow) -> dict[str, Any]:
+    return {
+        "element": row.name,
+        "label": row.label,
+        "reason": review.to_check.get(row.name, ""),
+        "reason_label": row.review,
+        "recognised": row.value,
+        "confidence": row.confidence,
+        "evidence": row.evidence,
+    }
+
+
+def _review(review: ImportReview) -> dict[str, Any]:
+    document = review.document
+    return {
+        "id": review.pk,
+        "document_id": document.pk,
+        "title": document.title,
+        "doc_number": document.doc_number,
+        "department": document.department.name,
+        "created_at": review.created_at,
+        "checks": [_check(review, row) for row in review.checks],
+    }
+
+
+@router.get(
+    "/documents/import-reviews",
+    response=ImportReviewPage,
+    summary="Imported documents with elements to check (待核对), oldest first",
+)
+def list_reviews(request: ApiRequest, cursor: str | None = None, limit: int | None = None) -> dict:
+    qs = selectors.import_reviews(request.auth)
+    items, nxt = pagination.page(qs, cursor=cursor, limit=limit)
+    return {"items": [_review(r) for r in items], "next_cursor": nxt}
+
+
+@router.get(
+    "/documents/import-reviews/{int:review_id}",
+    response=ImportReviewOut,
+    summary="One review: what was recognised for each element to check",
+)
+def get_review(request: ApiRequest, review_id: int) -> dict:
+    return _review(selectors.import_review_for(request.auth, review_id))
+
+
+@router.post(
+    "/documents/import-reviews/{int:review_id}/complete",
+    response=CompletedOut,
+    summary="Complete the elements of an imported document (核对)",
+    auth=VISIBLE_REVIEW,
+)
+def complete_review(request: ApiRequest, review_id: int, payload: ImportReviewIn) -> dict:
+    document = importing.complete_review(
+        request.auth,
+        review_id,
+        importing.ReviewIn(
+            title=payload.title,
+            issuing_authority=payload.issuing_authority,
+            doc_number=payload.doc_number,
+            date_written=payload.date_written,
+            doc_type=payload.doc_type,
+        ),
+    )
+    return {
+        "document_id": document.pk,
+        "title": document.title,
+        "issuing_authority": document.issuing_authority,
+        "doc_number": document.doc_number,
+        "date_written": document.date_written,
+        "doc_type": document.doc_type,
+    }

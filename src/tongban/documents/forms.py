@@ -251,8 +251,11 @@ class ImportForm(forms.Form):
 
 
 class ImportCorrectionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
-    issuing_authority = forms.CharField(label=_("Issuing authority"), max_length=200)
+    # Nothing is required: what is left empty is registered as recognised and flagged for review.
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    issuing_authority = forms.CharField(
+        label=_("Issuing authority"), max_length=200, required=False
+    )
     doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
     date_written = forms.DateField(
         label=_("Date written"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -310,3 +313,23 @@ class ImportItemForm(forms.Form):
         choices=[("process", "process"), ("discard", "discard"), ("register", "register")]
     )
     item = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+
+class ImportReviewForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    issuing_authority = forms.CharField(
+        label=_("Issuing authority"), max_length=200, required=False
+    )
+    doc_number = forms.CharField(
+        label=_("Document number"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave it empty if the document has no number."),
+    )
+    date_written = forms.DateField(
+        label=_("Date written"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave it empty if the document has no date."),
+    )
+    doc_type = forms.ChoiceField(label=_("Type"), choices=DocumentType.choices)

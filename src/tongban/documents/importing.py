@@ -4,25 +4,48 @@ Each file is stored, read and recognised (``recognition``: 发文字号, 成文�
 authority, 主送机关, type, with a confidence each); a clerk sees what was recognised, corrects it
 and registers the document (``register_item``). A broken file is reported with its reason and
 the rest of the batch goes on. ``import_files`` is the unattended path (``tongban documents
-import``): every readable file with a title and an issuing authority is registered as recognised.
+import``): every readable file is registered as recognised.
+
+Nothing is refused for metadata that was not found: the document is registered with what was
+recognised (a file without a title gets its file name as a provisional title) and the missing
+or uncertain elements are flagged for review (待核对, ``ImportReview``); the clerks who see the
+document complete them later (``complete_review``). The body is the whole text of the file, so
+every character is kept and searchable (a 转发 notice with all of the forwarded text). A file
+whose content the unit has already (the same file, or the same text in another format) is not
+imported twice: it is reported as already imported, with the document it is.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record, record_denied
-from tongban.core import files
+from tongban.core import files, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tongban.core.permissions import Action
-from tongban.documents import recognition, services
-from tongban.documents.models import Document, ImportBatch, ImportItem, ImportStatus, Origin
+from tongban.documents import recognition, selectors, services
+from tongban.documents.models import RECOGNISED_LABELS as LABELS
+from tongban.documents.models import (
+    Document,
+    ImportBatch,
+    ImportItem,
+    ImportReview,
+    ImportStatus,
+    Origin,
+    ReviewReason,
+    Stage,
+)
 from tongban.documents.types import DocumentType
 from tongban.identity.models import User
 from tongban.org import policy
@@ -41,12 +64,16 @@ FIELDS = (
     "date_written",
     "title",
     "issuing_authority",
+    "issuers",
     "main_recipients",
     "doc_type",
     "classification",
     "urgency",
     "attachments",
 )
+# The elements a clerk is asked to check when they were not found or not found with certainty.
+REVIEWED = ("title", "issuing_authority", "doc_number", "date_written", "doc_type")
+REVIEW_BELOW = 0.7  # a confidence below this is "uncertain" (a lone, unconfirmed rule)
 
 
 def _unit_for(actor: User | None, department_code: str | None) -> Department:
@@ -78,8 +105,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def recognised_dict(found: recognition.Recognition) -> dict[str, Any]:
-    """What was recognised, as stored and shown: each field's value, confidence and evidence."""
+def text_hash(text: str) -> str:
+    """SHA-256 of a text without its white space: the same document extracted from a .docx or
+    from a .txt, or with other line breaks, has the same hash."""
+    return hashlib.sha256(re.sub(r"\s+", "", text or "").encode("utf-8")).hexdigest()
+
+
+def review_flags(
+    recognised: dict[str, Any], corrections: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """{element: "missing" | "uncertain"} for the elements a clerk should check; an element the
+    clerk gave in ``corrections`` is not flagged."""
+    flags: dict[str, str] = {}
+    for name in REVIEWED:
+        if corrections and corrections.get(name) not in (None, "", []):
+            continue
+        entry = recognised.get(name)
+        if not isinstance(entry, dict) or entry.get("value") in (None, "", []):
+            flags[name] = ReviewReason.MISSING
+        elif float(entry.get("confidence") or 0) < REVIEW_BELOW:
+            flags[name] = ReviewReason.UNCERTAIN
+    return flags
+
+
+def recognised_dict(found: recognition.Recognition, text: str | None = None) -> dict[str, Any]:
+    """What was recognised, as stored and shown: each field's value, confidence and evidence;
+    the body (the whole text of the file when given) and the elements to check (``review``)."""
     out: dict[str, Any] = {}
     for name in FIELDS:
         field = getattr(found, name, None)
@@ -89,8 +140,22 @@ def recognised_dict(found: recognition.Recognition) -> dict[str, Any]:
                 "confidence": round(float(field.confidence), 2),
                 "evidence": str(field.evidence)[:300],
             }
-    out["body"] = (found.body or "")[: services.MAX_BODY]
+    out["body"] = text if text is not None else (found.body or "")
+    out["review"] = review_flags(out)
     return out
+
+
+def already_imported(department: Any, sha256: str, hashed: str) -> Document | None:
+    """The document of ``department``'s collection with this file or this text, if any."""
+    same = Q(source_file__sha256=sha256)
+    if hashed:
+        same |= Q(text_hash=hashed)
+    return (
+        Document.objects.filter(same, department=department)
+        .exclude(stage=Stage.DISPOSED)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _recognise(item: ImportItem) -> None:
@@ -104,10 +169,17 @@ def _recognise(item: ImportItem) -> None:
     except recognition.UnreadableFile as exc:
         item.status = ImportStatus.FAILED
         item.error = str(exc)[:500]
+        return
+    item.text_hash = text_hash(extracted.text)
+    item.recognised = recognised_dict(found, extracted.text)
+    if extracted.notes:
+        item.recognised["notes"] = [str(n) for n in extracted.notes]
+    item.error = ""
+    existing = already_imported(item.batch.department, item.file.sha256, item.text_hash)
+    if existing is not None:
+        item.status, item.document = ImportStatus.DUPLICATE, existing
     else:
         item.status = ImportStatus.RECOGNISED
-        item.recognised = recognised_dict(found)
-        item.error = ""
 
 
 def start_batch(
@@ -179,6 +251,7 @@ class Progress:
     failed: int
     registered: int
     discarded: int
+    duplicate: int = 0
 
     @property
     def done(self) -> int:
@@ -200,6 +273,7 @@ def progress(batch: ImportBatch) -> Progress:
         failed=counts[ImportStatus.FAILED],
         registered=counts[ImportStatus.REGISTERED],
         discarded=counts[ImportStatus.DISCARDED],
+        duplicate=counts[ImportStatus.DUPLICATE],
     )
 
 
@@ -221,6 +295,13 @@ def _date(value: Any) -> date | None:
         raise InvalidInput(_("A date is written 2026-12-02."), field="date_written") from None
 
 
+def provisional_title(filename: str) -> str:
+    """The title of a document whose title was not found: its file's name, until a clerk
+    completes it (the review flags it)."""
+    stem = PurePosixPath(filename or "").stem.strip()
+    return (stem or _("Untitled document"))[: services.MAX_TITLE]
+
+
 def _register(actor: User | None, item: ImportItem, corrections: dict[str, Any]) -> Document:
     assert item.file is not None
     with files.open_file(item.file.sha256) as handle:
@@ -233,12 +314,19 @@ def _register(actor: User | None, item: ImportItem, corrections: dict[str, Any])
     if isinstance(classification, int):
         level = classification
     doc_type = _value(item, corrections, "doc_type") or DocumentType.NOTICE
-    return services.register_existing(
+    authority = str(_value(item, corrections, "issuing_authority") or "")
+    # A joint document's organs are its 署名 while its lead is the issuing authority.
+    issuers = item.recognised.get("issuers")
+    joint = issuers.get("value") if isinstance(issuers, dict) else None
+    if not (isinstance(joint, list) and joint and str(joint[0]).strip() == authority.strip()):
+        joint = None
+    title = str(_value(item, corrections, "title") or "").strip()
+    document = services.register_existing(
         actor,
         origin=Origin.IMPORTED,
         department=item.batch.department,
-        title=str(_value(item, corrections, "title") or ""),
-        issuing_authority=str(_value(item, corrections, "issuing_authority") or ""),
+        title=title or provisional_title(item.filename),
+        issuing_authority=authority,
         doc_number=str(_value(item, corrections, "doc_number") or ""),
         doc_type=str(doc_type),
         date_written=_date(_value(item, corrections, "date_written")),
@@ -249,11 +337,27 @@ def _register(actor: User | None, item: ImportItem, corrections: dict[str, Any])
         filename=item.filename,
         content=content,
         content_type=item.file.content_type,
+        signature="、".join(str(n) for n in joint) if isinstance(joint, list) else "",
+        text_hash=item.text_hash,
     )
+    flags = review_flags(item.recognised, corrections)
+    if flags:
+        ImportReview.objects.create(
+            document=document,
+            to_check=flags,
+            recognised={
+                name: item.recognised[name]
+                for name in (*flags, "issuers")
+                if isinstance(item.recognised.get(name), dict)
+            },
+        )
+        record("documents.import.review.open", obj=document, after={"fields": sorted(flags)})
+    return document
 
 
 def register_item(actor: User | None, item_id: int, corrections: dict[str, Any]) -> Document:
-    """Register one recognised file with the clerk's corrections (登记)."""
+    """Register one recognised file with the clerk's corrections (登记). Whatever was not found
+    or not found with certainty (and not given in ``corrections``) is flagged for review."""
     item = (
         ImportItem.objects.select_related("batch__department", "file")
         .filter(pk=item_id, batch__created_by=actor)
@@ -261,17 +365,30 @@ def register_item(actor: User | None, item_id: int, corrections: dict[str, Any])
     )
     if item is None:
         raise NotFound()
+    if item.status == ImportStatus.DUPLICATE:
+        raise Conflict(_("This file was imported already."))
     if item.status != ImportStatus.RECOGNISED:
         raise Conflict(_("Only a recognised file that is not yet registered can be registered."))
     services.require_register(actor, Origin.IMPORTED, item.batch.department)
+    assert item.file is not None
     with transaction.atomic():
         locked = ImportItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != ImportStatus.RECOGNISED:
             raise Conflict(_("This file was registered already."))
-        document = _register(actor, item, corrections)
-        locked.status = ImportStatus.REGISTERED
-        locked.document = document
-        locked.save(update_fields=["status", "document"])
+        # Another file of the batch with the same content may have been registered meanwhile.
+        existing = already_imported(item.batch.department, item.file.sha256, item.text_hash)
+        if existing is not None:
+            locked.status, locked.document = ImportStatus.DUPLICATE, existing
+            locked.save(update_fields=["status", "document"])
+        else:
+            document = _register(actor, item, corrections)
+            locked.status = ImportStatus.REGISTERED
+            locked.document = document
+            locked.save(update_fields=["status", "document"])
+    if existing is not None:
+        raise Conflict(
+            _("This document is in the collection already: %(title)s") % {"title": existing.title}
+        )
     return document
 
 
@@ -297,6 +414,8 @@ class FileReport:
     ok: bool
     message: str
     document_id: int | None = None
+    duplicate: bool = False  # the unit had this content already: nothing new was registered
+    review: list[str] | None = None  # the elements flagged for review (待核对)
 
 
 def import_files(
@@ -307,7 +426,8 @@ def import_files(
     on_progress: Any = None,
 ) -> list[FileReport]:
     """Unattended import (the command line): each file stored, recognised and registered as
-    recognised; one file's failure is its line in the report, never the end of the run.
+    recognised; one file's failure is its line in the report, never the end of the run. A file
+    the unit has already is reported as such and not registered again.
 
     ``actor`` None is the installation's operator at the command line (``tongban documents
     import`` without ``--user``): like ``migrate`` or ``demo``, shell access to the server is
@@ -323,17 +443,25 @@ def import_files(
         report: FileReport
         if item.status == ImportStatus.FAILED:
             report = FileReport(item.filename, False, item.error)
+        elif item.status == ImportStatus.DUPLICATE:
+            report = _duplicate_report(item)
         else:
             try:
                 document = register_item(actor, item.pk, {})
             except ServiceError as exc:
-                report = FileReport(item.filename, False, _missing_message(exc))
+                item.refresh_from_db()
+                if item.status == ImportStatus.DUPLICATE:
+                    report = _duplicate_report(item)
+                else:
+                    report = FileReport(item.filename, False, str(exc.message))
             else:
+                flags = review_flags(item.recognised)
                 report = FileReport(
                     item.filename,
                     True,
                     f"{document.doc_number or '—'} {document.title}",
                     document.pk,
+                    review=[str(LABELS.get(f, f)) for f in flags],
                 )
         reports.append(report)
         if on_progress is not None:
@@ -341,9 +469,120 @@ def import_files(
     return reports
 
 
-def _missing_message(exc: ServiceError) -> str:
-    names = {"title": _("no title recognised"), "issuing_authority": _("no issuing authority")}
-    fields = list(exc.errors)
-    if fields and all(f in names for f in fields):
-        return "; ".join(str(names[f]) for f in fields)
-    return str(exc.message)
+def _duplicate_report(item: ImportItem) -> FileReport:
+    document = item.document
+    described = f"{document.doc_number or '—'} {document.title}" if document else ""
+    return FileReport(
+        item.filename,
+        True,
+        _("already imported: %(document)s") % {"document": described},
+        document.pk if document else None,
+        duplicate=True,
+    )
+
+
+# --- the review queue (待核对) ------------------------------------------------------------------
+
+
+@dataclass
+class ReviewIn:
+    """What a clerk confirms for a document to check: every element, as it should be."""
+
+    title: str = ""
+    issuing_authority: str = ""
+    doc_number: str = ""
+    date_written: str | date | None = None
+    doc_type: str = ""
+
+
+def _checked_number(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        return ""
+    normal = recognition.normalise_document_number(text)
+    if normal is None and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,20}[0-9]{1,6}号", text):
+        raise InvalidInput(
+            _("Write the number as the document prints it, e.g. 示政发〔2026〕3号."),
+            field="doc_number",
+        )
+    return normal or text
+
+
+def complete_review(actor: User, review_id: int, data: ReviewIn) -> Document:
+    """Complete an imported document's elements (核对): the clerk confirms title, issuing
+    authority, number, date and type; the document is corrected, re-indexed and leaves the
+    queue, with an audit entry. Only someone who sees the document (else 404) and may import
+    documents for its department (else 403) may; bad input changes nothing."""
+    review = selectors.import_review_for(actor, review_id)
+    document = review.document
+    if not policy.can(actor, Action.IMPORT_DOCUMENTS, document.department):
+        record_denied("documents.import.review.complete", obj=document, actor=actor)
+        raise Forbidden(
+            _("You may not complete imported documents of %(unit)s.")
+            % {"unit": document.department.name}
+        )
+    title = (data.title or "").strip()
+    if not title:
+        raise InvalidInput(_("This field is required."), field="title")
+    if len(title) > services.MAX_TITLE:
+        raise InvalidInput(
+            _("At most %(n)d characters, this has %(m)d.")
+            % {"n": services.MAX_TITLE, "m": len(title)},
+            field="title",
+        )
+    authority = (data.issuing_authority or "").strip()
+    if not authority:
+        raise InvalidInput(_("This field is required."), field="issuing_authority")
+    if len(authority) > 200:
+        raise InvalidInput(
+            _("At most %(n)d characters, this has %(m)d.") % {"n": 200, "m": len(authority)},
+            field="issuing_authority",
+        )
+    number = _checked_number(data.doc_number)
+    written = _date(data.date_written)
+    doc_type = data.doc_type or document.doc_type
+    if doc_type not in DocumentType.values:
+        raise InvalidInput(_("Choose one of the 15 document types."), field="doc_type")
+    with transaction.atomic():
+        locked = (
+            ImportReview.objects.select_for_update().select_related("document").get(pk=review.pk)
+        )
+        if locked.completed_at is not None:
+            raise Conflict(_("This document was completed already."))
+        doc = Document.objects.select_for_update().get(pk=locked.document_id)
+        before = _elements(doc)
+        parsed = numbering.parse_document_number(number) if number else None
+        doc.title = title
+        doc.issuing_authority = authority
+        if doc.signature in ("", before["issuing_authority"]):
+            doc.signature = authority
+        doc.authority_mark = authority
+        doc.issuing_department = Department.objects.filter(name=authority).first()
+        doc.doc_number = number
+        doc.number_code = parsed[0] if parsed else ""
+        doc.number_year = parsed[1] if parsed else None
+        doc.date_written = written
+        doc.doc_type = doc_type
+        doc.updated_at = timezone.now()
+        doc.save()
+        services.reindex(doc)
+        locked.completed_at = timezone.now()
+        locked.completed_by = actor
+        locked.save(update_fields=["completed_at", "completed_by"])
+        record(
+            "documents.import.review.complete",
+            obj=doc,
+            before=before,
+            after=_elements(doc),
+        )
+    return doc
+
+
+def _elements(document: Document) -> dict[str, Any]:
+    return {
+        "title": document.title[:200],
+        "issuing_authority": document.issuing_authority,
+        "doc_number": document.doc_number,
+        "date_written": document.date_written.isoformat() if document.date_written else "",
+        "doc_type": document.doc_type,
+    }

@@ -4,6 +4,9 @@ batches of existing documents."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -124,6 +127,9 @@ class Document(models.Model):
     source_file = models.ForeignKey(
         "core.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # SHA-256 of an imported document's text without white space: the same document imported
+    # again (the same file, or the same text in another format) is recognised by it.
+    text_hash = models.CharField(max_length=64, blank=True, db_index=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     record_code = models.CharField(_("archival code"), max_length=100, blank=True)
@@ -338,6 +344,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Could not be read")
     REGISTERED = "registered", _("Registered")
     DISCARDED = "discarded", _("Discarded")
+    DUPLICATE = "duplicate", _("Already imported")
 
 
 class ImportBatch(models.Model):
@@ -373,6 +380,7 @@ class ImportItem(models.Model):
     document = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    text_hash = models.CharField(max_length=64, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -380,3 +388,105 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def report(self) -> list[ReportRow]:
+        """What was recognised, one row per element with its translated label (the import
+        report shows these, never the stored names or values)."""
+        return report_rows(self.recognised)
+
+
+class ReviewReason(models.TextChoices):
+    MISSING = "missing", _("Not found in the file")
+    UNCERTAIN = "uncertain", _("Recognised, but not sure")
+
+
+# The elements of an imported document, as the import report and the review queue name them.
+RECOGNISED_LABELS = {
+    "title": _("Title"),
+    "issuing_authority": _("Issuing authority"),
+    "issuers": _("Joint issuers"),
+    "doc_number": _("Document number"),
+    "date_written": _("Date written"),
+    "doc_type": _("Type"),
+    "main_recipients": _("Main recipients"),
+    "classification": _("Classification"),
+    "urgency": _("Urgency"),
+    "attachments": _("Attachments"),
+}
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    label: str
+    value: str
+    confidence: float | None
+    evidence: str
+    review: str  # "" or the reason's label
+
+
+def display_value(name: str, value: Any) -> str:
+    """A recognised value as a person reads it: lists joined with 、, types by their name."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value if str(v).strip())
+    if name == "doc_type" and value in DocumentType.values:
+        return str(DocumentType(value).label)
+    if name == "urgency" and value in Urgency.values:
+        return str(Urgency(value).label)
+    return str(value)
+
+
+def report_rows(recognised: dict[str, Any]) -> list[ReportRow]:
+    review = recognised.get("review") or {}
+    rows = []
+    for name, label in RECOGNISED_LABELS.items():
+        entry = recognised.get(name)
+        reason = review.get(name, "")
+        if not isinstance(entry, dict) and not reason:
+            continue
+        entry = entry if isinstance(entry, dict) else {}
+        rows.append(
+            ReportRow(
+                name=name,
+                label=str(label),
+                value=display_value(name, entry.get("value")),
+                confidence=entry.get("confidence"),
+                evidence=str(entry.get("evidence") or ""),
+                review=str(ReviewReason(reason).label) if reason in ReviewReason.values else "",
+            )
+        )
+    return rows
+
+
+class ImportReview(models.Model):
+    """待核对: an imported document whose elements were not all recognised with certainty: the
+    fields to check and why (``to_check``: {name: "missing" | "uncertain"}); a clerk completes
+    them (``importing.complete_review``)."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="import_review"
+    )
+    to_check = models.JSONField(default=dict)
+    # What was recognised for each field to check: value, confidence and the line read from.
+    recognised = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["completed_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"review {self.document_id}"
+
+    @property
+    def checks(self) -> list[ReportRow]:
+        """The fields to check, each with its label, what was recognised and why."""
+        data = {**self.recognised, "review": self.to_check}
+        return [row for row in report_rows(data) if row.name in self.to_check]

@@ -13,8 +13,8 @@ message in the user's language (a PDF named .docx is refused and the message say
 - Limits: files over 20 MB are refused before they are parsed. In a .docx only the main document
   and its headers are decompressed, at most 25 MB in all, read in bounded chunks (a zip bomb stops
   at the cap whatever its headers declare); a package of more than 2,000 entries is refused. A PDF
-  of more than 200 pages is read in part: its first 180 and last 20 pages (the title is at the
-  start, the imprint at the end), and ``Extracted.notes`` says so.
+  of more than 1,000 pages is read in part: its first 980 and last 20 pages (the title is at the
+  start, the imprint at the end), and ``Extracted.notes`` says so (the import report shows it).
 - .docx: body paragraphs in order, table cells (each cell paragraph on its own line, merged cells
   once), content controls, text boxes (once: the VML fallback copy is skipped), tracked insertions
   but not deletions; soft line breaks start a new line. Header text that is not a page number and
@@ -39,6 +39,20 @@ compact form: full-width digits made ASCII and all spaces removed, so "示 范 �
 characters (some PDFs extract "关 于 做 好"). Page-number lines ("— 1 —", "第1页 共3页") are
 ignored. :func:`normalise_document_number` is the number rule on its own, for a number typed in.
 
+What is not the document is read apart first (the text itself is never changed):
+
+- a text that lost its line breaks (the whole document on one line, as some exports leave it) is
+  split back into lines: after each sentence, around document numbers, before website labels,
+  after the addressee's colon and after a signature's date;
+- a number line that runs on into the salutation ("X政发28号各市人民政府：……") is split;
+- the information box websites print above a document (索引号, 主题分类, 发文机关, 成文日期,
+  标题, 发文字号, 发布日期 …, its value on the label's line or the next, several labels to a line)
+  is taken out of the document's lines; its values are hints: 发文机关/标题/发文字号/成文日期 as
+  labelled values below, 发布机构 (the posting office) weakly, posting dates and timestamps never;
+- page chrome (返回顶部, 扫一扫在手机打开当前页, breadcrumbs, 第 [1] 页 共[2]页, posting times,
+  notes of the site) and a list of related links (相关链接 and what follows, carrying other
+  numbers and dates) are not looked at.
+
 The header (版头) is the leading run of at most 10 lines that are each a copy number, 密级/紧急
 程度, an authority mark, an organ name, a document number or a 签发人 line. Labelled lines as
 government websites print them (标题：, 发文字号：, 发文机关：, 成文日期：, 密级：, 主送：) are
@@ -53,21 +67,40 @@ doc_number (发文字号)          a whole line (or with 签发人, or labelled 
                               strict form ``代字〔2026〕12号`` 0.85, loose form (other brackets,
                               第, leading zeros, full-width digits, spaces) 0.7; the same line
                               below the title 0.75 / 0.6; +0.1 when the code is a known issuing
-                              code; a year outside 1949–2100 −0.3. Numbers inside sentences (a
-                              document cited in the body) are never taken.
+                              code; a year outside 1949–2100 −0.3. The line may wrap the number
+                              in parentheses ("( 吉府发〔2003〕37号 )") or end with a date
+                              (苏政办发〔2002〕126号 2002年12月3日: the date is a 0.7 candidate for
+                              成文日期); letters O typed for zeros in the year are zeros; a
+                              number without its year ("湘政发28号") is kept as written, 0.1 less.
+                              No number line: a number in a heading line before the body, beside
+                              the title or issuer, 0.6 ("……的通知(岳办发〔2017〕2号)"; the
+                              heading's words before it are not its code). Numbers inside
+                              sentences or 《》 (a document cited in the body) are never taken.
 issuing_authority (发文机关)   mark "……文件": 0.8, a known name 0.95; an organ name alone in the
                               header (letter format): 0.6, known 0.9; signature above the date:
                               0.7, known 0.9; the issuing code of the number (known): 0.85;
-                              labelled: 0.85, known 0.95; the organ before 关于 in the title, or
-                              of a "……令": 0.65, known 0.85. Another source naming the same organ
-                              +0.04, one naming another organ −0.15. Joint documents: the first
-                              (lead) organ, whose number the document carries.
-title (标题)                   lines between header and 主送 (or the first line starting with 关于
-                              or ending with a document type, extended over up to 4 lines):
-                              ends with a type 0.8 (+0.05 if it also starts with 关于), starts
-                              with 关于 only 0.65, neither 0.5; +0.05 if 主送 follows, +0.05 if the
-                              header precedes; labelled 0.9. A guess from the first plausible
-                              line (6–40 characters, no sentence punctuation) 0.4.
+                              labelled 发文机关: 0.85, known 0.95; 发布机构 of a website box: 0.6;
+                              the organ(s) a title starts with, before 关于/印发/转发/批转/对, or
+                              of a "……令": 0.65, known 0.85; a title without such a word that
+                              starts with a government's name ("镇巴县人民政府工作规则") 0.62.
+                              Another source naming the same organ +0.04, one naming another
+                              organ −0.15; a name ending in 网站 is no organ, "（代章）" is not
+                              part of one. Joint documents: the first (lead) organ, whose number
+                              the document carries; ``issuers`` lists them all (a joint mark,
+                              signature lines one or two to a line, or the title), lead first.
+title (标题)                   above the addressee (or the first sentence; titles further down are
+                              attachments' and forwarded texts'): the shortest run of up to 4
+                              lines ending with a document type (or, weaker, a text's name: 办法,
+                              规则, 方案, 纲要, 答复 …), the one nearest the addressee or the
+                              number line; an organ's name alone on a line joins a title only
+                              when the next line starts with 关于; a heading line holding the
+                              number too gives the part before or after it, and 《》 around a
+                              title are dropped (0.7). Ends with a type 0.8 (+0.05 if it also
+                              starts with 关于), a text's name at most 0.6, starts with 关于
+                              only 0.65, neither 0.5; +0.05 if 主送 follows, +0.05 if the header
+                              precedes, +0.05 when the website box's 标题 agrees; labelled alone
+                              0.9. A guess from the first plausible line (6–40 characters, no
+                              sentence punctuation) 0.4.
 doc_type (文种)                from the title's ending (复函/函 → 函, 令/命令 → 命令, …, a trailing
                               "（试行）" ignored): 0.9 after "的", else 0.8, never above the
                               title's confidence + 0.05; from a closing phrase (特此请示, 此复, 特
@@ -83,8 +116,9 @@ date_written (成文日期)        a line that is only a date (Arabic, Chinese n
                               line: 0.95 (0.85 above the body); a date line without signature 0.8
                               (0.55 above the body); labelled 成文日期： 0.9; a date inside a
                               sentence 0.35 (the last one). Of several date lines the first wins
-                              (later ones sit in attachments); 印发, 发布 and 施行 dates are never
-                              taken.
+                              (later ones sit in attachments); 印发, 发布 and 施行 dates and dates
+                              with a clock time (posting timestamps) are never taken. Up to six
+                              lines of organs above the date are the signature (joint documents).
 classification, urgency       a header line of 密级★期限 and/or 特急/加急: alone 0.95, together on
                               one line 0.9; labelled 密级：/紧急程度： 0.85.
 signers (签发人)               "签发人：" in the header 0.9, elsewhere 0.7; names split on spaces,
@@ -95,7 +129,11 @@ attachments (附件说明)         "附件：" before the signature, with the nu
                               0.9 after the body start, 0.7 otherwise.
 ============================  ====================================================================
 
-``body`` is the text between 主送 (or the title) and the 附件说明 or signature block, best effort.
+``body`` is the text between 主送 (or the title) and the 附件说明 or signature block, best effort;
+the import stores the whole text of the file instead (nothing of it may be lost).
+
+Measured on the corpus of real documents in tests/documents/corpus (``tongban bench
+recognition``, bench/results/recognition.json) and held there by tests/documents/test_corpus.py.
 """
 
 from __future__ import annotations
@@ -137,7 +175,7 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DOCX_XML_BYTES = 25 * 1024 * 1024  # uncompressed bytes of the parts we parse, all together
 MAX_ZIP_ENTRIES = 2000
-MAX_PDF_PAGES = 200
+MAX_PDF_PAGES = 1000  # every page of any real document; a 20 MB file of more pages is read in part
 PDF_TAIL_PAGES = 20  # of a capped PDF, read the last pages too: the imprint is there
 
 
@@ -186,6 +224,7 @@ class Recognition:
     date_written: Field | None = None
     title: Field | None = None
     issuing_authority: Field | None = None
+    issuers: Field | None = None  # a joint document's organs, lead first: list[str]
     main_recipients: Field | None = None
     doc_type: Field | None = None
     classification: Field | None = None
@@ -671,9 +710,37 @@ _OPEN = "〔[(（【［﹝〖{｛"
 _CLOSE = "〕])）】］﹞〗}｝"
 _NUMBER_RE = re.compile(
     rf"(?P<code>[A-Za-z{_CJK}][A-Za-z0-9{_CJK}]{{0,29}}?)"
-    rf"(?P<open>[{re.escape(_OPEN)}])(?P<year>[0-9]{{4}})(?P<close>[{re.escape(_CLOSE)}])"
+    rf"(?P<open>[{re.escape(_OPEN)}])(?P<year>[0-9OoＯ〇○]{{4}})(?P<close>[{re.escape(_CLOSE)}])"
     r"(?P<di>第?)(?P<serial>0{0,3}[0-9]{1,6})号"
 )
+_NUMBER_NO_YEAR = re.compile(rf"(?P<code>[{_CJK}]{{1,12}}?[发函字令])(?P<serial>[0-9]{{1,4}})号")
+_PUNCTUATION_NO_LIST = re.compile(r"[，。：；！？“”‘’《》,.:;!?\"'…]")
+# What a heading puts before a number that is not its issuing code ("……的批复国函〔1996〕38号").
+_NOT_CODE = re.compile(
+    r".*(?:的|关于|通知|批复|意见|决定|报告|请示|公告|通告|通报|纪要|议案|规定|办法|方案|》|[)）|])"
+)
+
+
+def _code_start(match: re.Match[str]) -> int:
+    """Where the issuing code of a number match really starts: a heading's words before it
+    ("……的通知总工发〔2023〕23号") are not part of the code."""
+    code = match["code"]
+    cut = _NOT_CODE.match(code)
+    return match.start() + (cut.end() if cut and cut.end() < len(code) else 0)
+
+
+def _code_of(match: re.Match[str]) -> str:
+    return match.string[_code_start(match) : match.start("open")]
+
+
+_ZERO_LIKE = str.maketrans("OoＯ〇○", "00000")
+
+
+def _year_of(match: re.Match[str]) -> int:
+    """The year of a number match; letters O and 〇 typed for zeros ("20O0") are zeros."""
+    return int(match["year"].translate(_ZERO_LIKE))
+
+
 _NUMBER_LABEL = re.compile(r"(?:发文字号|发文文号|文号|字号)[：:]")
 _SIGNER_RE = re.compile(r"签\s*发\s*人\s*[：:]\s*(?P<names>.*)$")
 
@@ -738,6 +805,7 @@ _TYPE_ENDINGS: tuple[tuple[str, DocumentType], ...] = (
     ("函", DocumentType.LETTER),
     ("令", DocumentType.ORDER),
 )
+_GOVERNMENT_END = re.compile(r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会)")
 _TRAILING_NOTE = re.compile(r"(?:[（(][^（）()]{1,15}[）)])+$")
 
 _CLOSINGS: tuple[tuple[str, DocumentType, float], ...] = (
@@ -767,12 +835,220 @@ _DATE_CHINESE = re.compile(
     r"(?P<y>[〇○◯零OoＯ0一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月"
     r"(?P<d>[一二三四五六七八九十]{1,3})日"
 )
-_SEAL_NOTE = re.compile(r"[（(](?:印章|盖章|章)[)）]")
+_SEAL_NOTE = re.compile(r"[（(](?:印章|盖章|代章|章)[)）]")
 _NOT_WRITTEN_DATE = re.compile(r"印发|发布日期|印发日期|生效日期|施行|公布日期|发布时间")
 _ATTACHMENT_ITEM = re.compile(r"^(?:[0-9]{1,2}[.．、]|[（(][0-9]{1,2}[)）])\s*")
 _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.．、])"
 )
+
+
+# -- what is not the document: website leftovers and run-on text --------------------------------
+
+# The labels of the information boxes government websites print around a document (and that a
+# copy of the page keeps), by what their value is. "publisher" names the office that posted the
+# page (发布机构), not necessarily the issuer; "summary" never takes the next line as its value.
+_SITE_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("标题", "文件标题", "名称", "题名", "文件名称"),
+    "number": ("发文字号", "发文文号", "文号", "字号", "文件编号", "发文编号"),
+    "authority": ("发文机关", "发文单位", "制发机关"),
+    "publisher": ("发布机构", "发布机关", "发文机构", "发布单位", "所属机构"),
+    "date": ("成文日期", "成文时间", "签发日期"),
+    "recipients": ("主送", "主送机关", "主送单位"),
+    "classification": ("密级",),
+    "urgency": ("紧急程度",),
+    "summary": ("内容概述", "简介", "摘要", "内容摘要"),
+    "index": ("索引号",),
+    "topic": ("主题分类", "主题词", "关键词", "组配分类", "信息分类", "体裁分类", "服务对象"),
+    "stamp": (
+        "发布日期", "发布时间", "发文日期", "生成日期", "印发日期", "生效日期", "生效时间",
+        "废止日期", "废止时间", "施行日期", "归档时间", "更新日期", "更新时间", "时间", "日期",
+    ),
+    "other": (
+        "来源", "信息来源", "文章来源", "作者", "浏览量", "浏览次数", "访问次数", "点击数",
+        "阅读次数", "有效性", "效力状态", "时效性", "公开方式", "公开范围", "视力保护色",
+        "当前位置", "您的位置", "您现在的位置", "下载地址", "分享到", "责任编辑",
+    ),
+}  # fmt: skip
+_SITE_LABEL_KIND = {label: kind for kind, labels in _SITE_LABELS.items() for label in labels}
+_SITE_LABEL_RE = re.compile(
+    "(?:" + "|".join(sorted(_SITE_LABEL_KIND, key=len, reverse=True)) + ")[：:]"
+)
+_BULLET = re.compile(r"^[•·●▪◆■◇\-*>＞]+")
+# Lines of a web page that are no part of the document: navigation, page tools, site notes.
+_SITE_NOISE = frozenset(
+    {
+        "返回顶部", "扫一扫在手机打开当前页", "打印本页", "关闭窗口", "打印", "关闭", "收藏",
+        "分享", "相关文章", "相关链接", "相关文件", "相关阅读", "相关新闻", "延伸阅读", "外观",
+        "收录于", "【发表评论】【互动社区】", "【打印本页】【关闭窗口】", "字号：大中小", "字号:大中小",
+    }
+)  # fmt: skip
+_SITE_NOISE_WORDS = (
+    "本作品", "维基文库", "文库", "论坛", "搜索网", "法律资料网", "下载本文", "会员上传",
+    "Publicdomain", "公有领域", "点击此处", "查看全文", "发表评论", "互动社区", "本帖",
+)  # fmt: skip
+_RELATED = frozenset({"相关链接", "相关文章", "相关文件", "相关阅读", "相关新闻", "延伸阅读"})
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}(?:-[0-9]{1,2}-[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日)[0-9]{1,2}[:：][0-9]{2}"
+)
+
+
+def _is_site_noise(compact: str) -> bool:
+    """A line of the web page around the document, not of the document."""
+    if not compact or compact in _SITE_NOISE or re.fullmatch(r"[|｜/\\\-—_=]+", compact):
+        return True
+    if "首页" in compact and re.search(r"[>»＞›]", compact):
+        return True  # a breadcrumb
+    if re.match(r"^第[0-9一二三四五六七八九十]+篇[：:]", compact):
+        return True  # a document-sharing site's "第一篇:"
+    if re.fullmatch(r"第\[?[0-9]+\]?页共\[?[0-9]+\]?页", compact):
+        return True
+    if _TIMESTAMP.search(compact) and "。" not in compact:
+        return True  # "本帖最后由 … 于 2014-7-10 09:37 编辑", a posting time
+    return any(word in compact for word in _SITE_NOISE_WORDS) and _NUMBER_RE.search(compact) is None
+
+
+def _label_segments(compact: str) -> list[tuple[str, str]] | None:
+    """(label, value) pairs of a line that starts with a website label, or None. One line may
+    hold several ("索引号: … 组配分类: …")."""
+    compact = _BULLET.sub("", compact)
+    matches = list(_SITE_LABEL_RE.finditer(compact))
+    if not matches or matches[0].start() != 0:
+        return None
+    pairs = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(compact)
+        pairs.append((match.group(0)[:-1], compact[match.end() : end]))
+    return pairs
+
+
+def _value_fits(kind: str, compact: str, raw: str) -> bool:
+    """May the line after a label without a value (``compact``, ``raw``) be that label's value?"""
+    if not compact or _label_segments(compact) is not None:
+        return False
+    if kind == "number":
+        return (
+            _NUMBER_RE.fullmatch(compact) is not None
+            or _NUMBER_NO_YEAR.fullmatch(compact) is not None
+        )
+    if kind in ("date", "stamp"):
+        return bool(_find_dates(compact)) and len(compact) <= 24
+    if kind == "index":
+        return re.fullmatch(r"[0-9A-Za-z/\-_.]+", compact) is not None
+    if kind in ("authority", "publisher"):
+        return (
+            len(compact) <= 60
+            and "关于" not in compact
+            and not _PUNCTUATION_NO_LIST.search(compact)
+        )
+    if kind in ("title", "recipients"):
+        return len(compact) <= 150 and "。" not in compact
+    if kind == "topic":  # "综合政务\\应急管理", "文秘工作　提案　函": words, not a title line
+        words = re.search(r"\s", raw.strip()) is not None or "\\" in compact
+        return "关于" not in compact and len(compact) <= 40 and (words or len(compact) <= 8)
+    return False  # summary, other: the next line is the document again
+
+
+_GLUED_SIGNATURE_DATE = re.compile(
+    r"(?<=[会府厅局委办部院室])(?:[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+    r"|[〇○◯零OoＯ0一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)"
+    r"(?=[\u4e00-\u9fff《])"
+)
+
+
+def _split_run_on(text: str) -> str:
+    """Line breaks back into a text whose export lost them (the whole document on one line):
+    after each sentence, around document numbers, before website labels, after the addressee's
+    colon, and after a signature's date. Texts with ordinary lines are returned unchanged."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    longest = max((len(ln) for ln in lines), default=0)
+    if longest < 300 or len(lines) > 5:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if len(line) < 300:
+            out.append(line)
+            continue
+        line = re.sub(r"([。！？])(?=[^”’」』）)])", "\\1\n", line)
+        # Where the export put a space for a line break, between two words of Chinese (not
+        # inside a name spaced out character by character, "国 务 院").
+        line = re.sub(rf"(?<=[{_CJK}]{{2}})[ \t\u3000]+(?=[{_CJK}]{{2}})", "\n", line)
+        line = _NUMBER_RE.sub(
+            lambda m: (
+                m.string[m.start() : _code_start(m)]
+                + "\n"
+                + m.string[_code_start(m) : m.end()]
+                + "\n"
+            ),
+            line,
+        )
+        line = _SITE_LABEL_RE.sub(lambda m: f"\n{m.group(0)}", line)
+        # The addressee ends with a colon after an organ or a list of them.
+        line = re.sub(
+            r"((?:位|构|府|门|会|局|委|办|厅|部|处|室|司|院|校|团|体|区|县|市|省)[：:])",
+            "\\1\n",
+            line,
+        )
+        # A signature glued to its date ("中华全国总工会2023年12月28日工会参与…"): the date
+        # follows an organ's name and is followed by more text, so the line ends after it.
+        line = _GLUED_SIGNATURE_DATE.sub("\\g<0>\n", line)
+        out.append(line)
+    return "\n".join(part for part in "\n".join(out).split("\n"))
+
+
+def _split_glued_number(raw: str) -> list[str]:
+    """A number line that runs on into the salutation ("X政发28号各市人民政府：为……") as the
+    number, the salutation and the rest, each a line; any other line unchanged."""
+    compact = _compact(raw)
+    tag = re.match(r"【[^】]{1,4}】", compact)  # a site's tag before it ("【正】")
+    if tag and (_NUMBER_RE.match(compact, tag.end()) or _NUMBER_NO_YEAR.match(compact, tag.end())):
+        return [tag.group(0), *_split_glued_number(compact[tag.end() :])]
+    match = _NUMBER_RE.match(compact) or _NUMBER_NO_YEAR.match(compact)
+    if match is None or match.end() == len(compact):
+        return [raw]
+    rest = compact[match.end() :]
+    colon = re.search(r"[：:]", rest)
+    if colon is None or colon.start() > 150 or "。" in rest[: colon.start()]:
+        return [raw]
+    if not (rest.startswith("各") or _ORGAN_SUFFIX.search(rest[: colon.start()])):
+        return [raw]
+    parts = [compact[: match.end()], rest[: colon.end()], rest[colon.end() :]]
+    return [part for part in parts if part]
+
+
+def _site_box(raws: list[str]) -> tuple[set[int], dict[str, tuple[str, list[int]]]]:
+    """The lines of a website's information box above the document (labels and their values,
+    on the label's line or the next), and the first value of each kind of label with the lines
+    it was read from. Only lines before the first sentence are looked at."""
+    compacts = [_compact(raw) for raw in raws]
+    stop = next((i for i, c in enumerate(compacts) if "。" in c or len(c) > 150), len(raws))
+    boxed: set[int] = set()
+    values: dict[str, tuple[str, list[int]]] = {}
+    i = 0
+    while i < stop:
+        pairs = _label_segments(compacts[i])
+        if pairs is None:
+            i += 1
+            continue
+        boxed.add(i)
+        used = [i]
+        for label, value in pairs:
+            kind = _SITE_LABEL_KIND[label]
+            nxt = i + 1
+            if (
+                not value
+                and len(pairs) == 1
+                and nxt < len(raws)
+                and _value_fits(kind, compacts[nxt], raws[nxt])
+            ):
+                value = raws[nxt].strip() if kind == "title" else compacts[nxt]
+                boxed.add(nxt)
+                used.append(nxt)
+            fits = kind not in ("number", "date") or _value_fits(kind, value, value)
+            if value and fits and kind not in values:
+                values[kind] = (value, list(used))
+        i = used[-1] + 1
+    return boxed, values
 
 
 def normalise_document_number(text: str) -> str | None:
@@ -784,7 +1060,7 @@ def normalise_document_number(text: str) -> str | None:
     if not match:
         return None
     try:
-        return format_document_number(match["code"], int(match["year"]), int(match["serial"]))
+        return format_document_number(match["code"], _year_of(match), int(match["serial"]))
     except ValueError:
         return None
 
@@ -798,13 +1074,36 @@ def recognise(text: str, *, authorities: Sequence[tuple[str, str]] = ()) -> Reco
     return _Recogniser(text or "", authorities).run()
 
 
+@dataclass(frozen=True)
+class _Number:
+    code: str
+    year: int | None  # None: a number written without its year ("湘政发28号")
+    serial: int
+    strict: bool  # 〔2026〕12号 as GB/T 9704 writes it
+    dated: datetime.date | None  # a date on the number's line
+
+
 class _Recogniser:
     def __init__(self, text: str, authorities: Sequence[tuple[str, str]]) -> None:
         self.lines: list[_Line] = []
-        for raw in _clean_text(text).split("\n"):
+        raws: list[str] = []
+        for raw in _split_run_on(_clean_text(text)).split("\n"):
             stripped = raw.strip()
             if stripped and not _is_page_number(stripped):
-                self.lines.append(_Line(len(self.lines), stripped, _compact(stripped)))
+                raws.extend(_split_glued_number(stripped))
+        # The website's information box and the page around the document are read apart: they
+        # are never the document's title, signature or date (the box's values are weak hints).
+        boxed, box = _site_box(raws)
+        self.box: dict[str, tuple[str, str]] = {
+            kind: (value, "\n".join(raws[i] for i in used)) for kind, (value, used) in box.items()
+        }
+        related = False
+        for i, raw in enumerate(raws):
+            compact = _compact(raw)
+            related = related or compact in _RELATED  # a list of links to other documents
+            if i in boxed or related or _is_site_noise(compact):
+                continue
+            self.lines.append(_Line(len(self.lines), raw, compact))
         self.by_name: dict[str, tuple[str, str]] = {}
         self.by_code: dict[str, tuple[str, str]] = {}
         for name, code in authorities:
@@ -823,6 +1122,8 @@ class _Recogniser:
         self.signature: list[str] = []  # organ names of the 署名, lead organ first
         self.signature_line: _Line | None = None
         self.signature_start: int | None = None
+        self.number_index: int | None = None  # the line the document number was read from
+        self.number_date: tuple[datetime.date, _Line] | None = None  # a date beside the number
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -831,13 +1132,28 @@ class _Recogniser:
         return hit[0] if hit else None
 
     def organ_like(self, compact: str) -> bool:
-        if not 2 <= len(compact) <= 40 or compact.startswith("关于") or "的" in compact:
+        compact = _SEAL_NOTE.sub("", compact)  # "……办公室（代章）"
+        if not 2 <= len(compact) <= 40 or "关于" in compact or "的" in compact:
             return False
         if _PUNCTUATION.search(compact) or re.search(r"[0-9]", compact):
             return False
+        if compact.endswith(("网站", "网", "页")):
+            return False
         return bool(_ORGAN_SUFFIX.search(compact)) or _compact(compact) in self.by_name
 
+    def organ_list(self, compact: str) -> list[str]:
+        """The organs of a line that names two or more ("国务院办公厅、中央军委办公厅"), else []."""
+        parts = [p for p in re.split(r"[、，,]", _SEAL_NOTE.sub("", compact)) if p]
+        if len(parts) >= 2 and all(self.organ_like(p) for p in parts):
+            return parts
+        return []
+
     def labelled(self, kind: str, limit: int = 40) -> tuple[_Line, str] | None:
+        if kind in self.box:  # the website's information box
+            value, evidence = self.box[kind]
+            return _Line(-1, evidence, _compact(value)), value
+        if kind not in _LABELS:
+            return None
         words = "|".join(_LABELS[kind])
         pattern = re.compile(rf"^(?:{words})[：:](?P<value>.+)$")
         for line in self.lines[:limit]:
@@ -857,6 +1173,7 @@ class _Recogniser:
         self.find_number()
         self.find_signers()
         self.find_title_and_recipients()
+        self.find_number_in_headings()
         self.find_date_and_signature()
         self.find_authority()
         self.find_type()
@@ -878,7 +1195,7 @@ class _Recogniser:
             return True
         if self.number_in_line(line) is not None:
             return True
-        return self.organ_like(c)
+        return self.organ_like(c) or bool(self.organ_list(c))
 
     def find_header(self) -> int:
         end = 0
@@ -918,53 +1235,76 @@ class _Recogniser:
                 r.urgency = Field(Urgency(match[0]), 0.85, hit[0].raw)
                 self.consumed.add(hit[0].index)
 
-    def number_in_line(self, line: _Line) -> tuple[re.Match[str], str] | None:
-        """The document number of a line that is (nearly) only that number, and its code."""
-        if len(line.compact) > 120:  # a number line is short; do not scan paragraphs
+    def number_in_line(self, line: _Line) -> _Number | None:
+        """The document number of a line that is (nearly) only that number: alone, labelled,
+        in parentheses, followed by 签发人 or by a date."""
+        compact = line.compact
+        if len(compact) > 120:  # a number line is short; do not scan paragraphs
             return None
-        for match in _NUMBER_RE.finditer(line.compact):
-            before, after = line.compact[: match.start()], line.compact[match.end() :]
+        for match in _NUMBER_RE.finditer(compact):
+            before, after = compact[: _code_start(match)], compact[match.end() :]
             before = _NUMBER_LABEL.sub("", before) if _NUMBER_LABEL.fullmatch(before) else before
+            if before in ("(", "（", "[", "【") and after[:1] in (")", "）", "]", "】"):
+                before, after = "", after[1:]  # "( 吉府发〔2003〕37号 )"
+            dated: datetime.date | None = None
+            if after and not after.startswith("签发人"):
+                dates = _find_dates(after)
+                if dates and dates[0][1] == 0 and dates[0][2] == len(after):
+                    dated, after = dates[0][0], ""  # "苏政办发〔2002〕126号 2002年12月3日"
             if before or not (after == "" or after.startswith("签发人")):
                 continue
-            code = match["code"]
+            code = _code_of(match)
             # PDF extraction can glue the end of a wrapped mark ("……办公厅 / 文件") to the number.
             if code.startswith("文件") and len(code) > 2:
-                previous = self.lines[line.index - 1].compact if line.index else ""
+                previous = self.lines[line.index - 1].compact if line.index > 0 else ""
                 if _compact(code) not in self.by_code and (
                     self.organ_like(previous) or code[2:] in self.by_code
                 ):
                     code = code[2:]
-            return match, code
+            strict = (
+                match["open"] == "〔"
+                and match["close"] == "〕"
+                and not match["di"]
+                and not match["serial"].startswith("0")
+                and match["year"].isdigit()
+            )
+            return _Number(code, _year_of(match), int(match["serial"]), strict, dated)
+        bare = _NUMBER_LABEL.sub("", compact) if _NUMBER_LABEL.match(compact) else compact
+        no_year = _NUMBER_NO_YEAR.fullmatch(bare)  # "湘政发28号": the year left out
+        if no_year is not None:
+            return _Number(no_year["code"], None, int(no_year["serial"]), False, None)
         return None
 
     def number_field(self, line: _Line, base_strict: float, base_loose: float) -> bool:
         found = self.number_in_line(line)
         if found is None:
             return False
-        match, code = found
-        try:
-            value = format_document_number(code, int(match["year"]), int(match["serial"]))
-        except ValueError:
-            return False
-        strict = (
-            match["open"] == "〔"
-            and match["close"] == "〕"
-            and not match["di"]
-            and not match["serial"].startswith("0")
-            and value in line.raw
-        )
-        confidence = base_strict if strict else base_loose
-        known = self.by_code.get(_compact(code))
-        if known:
+        return self.take_number(found, line, base_strict, base_loose)
+
+    def take_number(
+        self, found: _Number, line: _Line, base_strict: float, base_loose: float
+    ) -> bool:
+        if found.year is None:
+            value, confidence = f"{found.code}{found.serial}号", base_loose - 0.1
+        else:
+            try:
+                value = format_document_number(found.code, found.year, found.serial)
+            except ValueError:
+                return False
+            strict = found.strict and value in line.raw
+            confidence = base_strict if strict else base_loose
+            if not 1949 <= found.year <= 2100:
+                confidence -= 0.3
+        if self.by_code.get(_compact(found.code)):
             confidence += 0.1
-        year = int(match["year"])
-        if not 1949 <= year <= 2100:
-            confidence -= 0.3
         r = self.result
         r.doc_number = Field(value, confidence, line.raw)
-        r.issuing_code, r.year, r.serial = code, year, int(match["serial"])
-        self.consumed.add(line.index)
+        r.issuing_code, r.year, r.serial = found.code, found.year, found.serial
+        if line.index >= 0:
+            self.consumed.add(line.index)
+            self.number_index = line.index
+            if found.dated is not None:
+                self.number_date = (found.dated, line)
         return True
 
     def find_number(self) -> None:
@@ -977,6 +1317,26 @@ class _Recogniser:
         for line in self.lines[self.header_end : self.header_end + 12]:
             if self.number_field(line, 0.75, 0.6):
                 return
+
+    def find_number_in_headings(self) -> None:
+        """No number line: a number in a heading line before the body, beside the title or the
+        issuer ("……的通知(岳办发〔2017〕2号)", "…批复 国函〔1996〕38号 国务院 1996年5月31日"), never
+        one cited in a sentence or inside 《》."""
+        if self.result.doc_number is not None:
+            return
+        stop = self.body_start if self.body_start else min(len(self.lines), 15)
+        for line in self.lines[: max(stop, 1)]:
+            compact = line.compact
+            if "。" in compact or len(compact) > 160:
+                continue
+            for match in _NUMBER_RE.finditer(compact):
+                before = compact[: _code_start(match)]
+                if before.count("《") > before.count("》"):
+                    continue
+                found = _Number(_code_of(match), _year_of(match), int(match["serial"]), False, None)
+                if self.take_number(found, line, 0.6, 0.6):
+                    self.consumed.discard(line.index)  # the line may hold the title too
+                    return
 
     def find_signers(self) -> None:
         for line in self.lines[:40]:
@@ -1040,32 +1400,49 @@ class _Recogniser:
     def find_title_and_recipients(self) -> None:
         r = self.result
         start = self.header_end
-        stop = min(len(self.lines), start + 12)
+        stop = min(len(self.lines), start + 20)
         recipients = self.find_recipients(start, stop)
-        title_lines: list[_Line] = []
-        if recipients:
-            between = [
-                ln
-                for ln in self.lines[start : recipients[0]]
-                if ln.index not in self.consumed and not _ANY_LABEL.match(ln.compact)
-            ]
-            tail: list[_Line] = []
-            for ln in reversed(between):
-                if "。" in ln.compact or len(ln.compact) > 60 or len(tail) == 4:
-                    break
-                tail.insert(0, ln)
-            title_lines = tail
-        if not title_lines:
-            title_lines = self.title_by_form(start, recipients[0] if recipients else stop)
+        # The title is above the addressee, or above the first sentence when there is none;
+        # titles further down belong to attachments and forwarded texts.
+        region_end = recipients[0] if recipients else self.first_sentence(start)
+        own: tuple[str, float, str, tuple[int, int]] | None = None
+        run = self.best_title_run(region_end, recipients)
+        if run is not None:
+            own = run
+        else:
+            title_lines: list[_Line] = []
+            if recipients:
+                between = [
+                    ln
+                    for ln in self.lines[start : recipients[0]]
+                    if ln.index not in self.consumed and not _ANY_LABEL.match(ln.compact)
+                ]
+                tail: list[_Line] = []
+                for ln in reversed(between):
+                    if "。" in ln.compact or len(ln.compact) > 60 or len(tail) == 4:
+                        break
+                    tail.insert(0, ln)
+                title_lines = tail
+            if not title_lines:
+                title_lines = self.title_by_form(start, recipients[0] if recipients else stop)
+            if title_lines:
+                title = _join_lines([ln.raw for ln in title_lines])
+                own = (
+                    title,
+                    self.title_confidence(title, title_lines, recipients),
+                    "\n".join(ln.raw for ln in title_lines),
+                    (title_lines[0].index, title_lines[-1].index),
+                )
         labelled = self.labelled("title")
-        if labelled and _compact(labelled[1]):
+        if labelled and _compact(labelled[1]) and (own is None or own[1] < 0.6):
             self.consumed.add(labelled[0].index)
             r.title = Field(_tidy(labelled[1]), 0.9, labelled[0].raw)
-        elif title_lines:
-            title = _join_lines([ln.raw for ln in title_lines])
-            evidence = "\n".join(ln.raw for ln in title_lines)
-            r.title = Field(title, self.title_confidence(title, title_lines, recipients), evidence)
-            self.title_span = (title_lines[0].index, title_lines[-1].index)
+        elif own is not None:
+            title, confidence, evidence, span = own
+            if labelled and _compact(labelled[1]) == _compact(title):
+                confidence = min(confidence + 0.05, 0.95)  # the website's box agrees
+            r.title = Field(title, confidence, evidence)
+            self.title_span = span
         else:
             guess = self.title_guess(start, recipients[0] if recipients else stop)
             if guess:
@@ -1091,6 +1468,82 @@ class _Recogniser:
                     r.main_recipients = Field(parts, 0.85, hit[0].raw)
                     self.consumed.add(hit[0].index)
             self.body_start = self.title_end if r.title else start
+
+    def first_sentence(self, start: int) -> int:
+        """The first line from ``start`` that is a sentence (or too long for a heading)."""
+        for line in self.lines[start : start + 25]:
+            if "。" in line.compact or len(line.compact) > 100:
+                return line.index
+        return min(len(self.lines), start + 25)
+
+    def title_line_ok(self, line: _Line, alone: bool) -> bool:
+        c = line.compact
+        if line.index in self.consumed or not c or re.search(r"[。；！？!?：:]", c):
+            return False
+        if len(c) > (120 if alone else 60) or (c.endswith("文件") and "关于" not in c):
+            return False
+        dates = _find_dates(c)
+        return not (dates and dates[0][1] == 0 and dates[0][2] == len(c))
+
+    def best_title_run(
+        self, stop: int, recipients: tuple[int, int, list[str]] | None
+    ) -> tuple[str, float, str, tuple[int, int]] | None:
+        """The title among the lines before ``stop``: runs of up to four lines whose joined
+        text ends with a document type (or the name of a text: 办法, 规则, 方案, 纲要 …), the
+        shortest run from each start. An organ's name alone on a line starts a title only
+        when the next line begins with 关于 ("国务院办公厅 / 关于……的函"). A heading line that
+        holds the number too keeps the part before or after it ("……的通知(岳办发〔2017〕2号)").
+        The run nearest the addressee (or the number line) wins."""
+        found: list[tuple[float, int, str, list[_Line], bool]] = []
+        lines = [ln for ln in self.lines[:stop] if ln.index not in self.consumed]
+        for a, first in enumerate(lines):
+            if not self.title_line_ok(first, alone=True):
+                continue
+            organ_start = self.organ_like(first.compact) or bool(self.organ_list(first.compact))
+            for b in range(a, min(a + 4, len(lines))):
+                run = lines[a : b + 1]
+                if b > a and (
+                    run[-1].index != run[-2].index + 1 or not self.title_line_ok(run[-1], False)
+                ):
+                    break
+                if organ_start and len(run) == 1:
+                    continue
+                if organ_start and not run[1].compact.startswith("关于"):
+                    break
+                joined = _join_lines([ln.raw for ln in run])
+                title, cut = _clean_title(joined)
+                kind = _title_kind(_compact(title))
+                if kind is None:
+                    if len(run) == 1 and len(first.compact) > 60:
+                        break  # a long single line is no start of a wrapped title
+                    continue
+                score = 0.8 if kind == "type" else 0.6
+                compact = _compact(title)
+                if compact.startswith("关于") or "关于" in compact[:30] or organ_start:
+                    score += 0.05
+                following = run[-1].index + 1
+                while following < stop and following in self.consumed:
+                    following += 1
+                if following >= stop:
+                    score += 0.05  # right above the addressee (or the body)
+                if self.number_index is not None and self.number_index in (
+                    run[0].index - 1,
+                    run[-1].index + 1,
+                ):
+                    score += 0.05
+                found.append((score, run[0].index, title, run, cut))
+                break
+        if not found:
+            return None
+        top = max(f[0] for f in found)
+        score, _first, title, run, cut = next(f for f in found if f[0] == top)  # earliest
+        if cut:
+            confidence = 0.7
+        else:
+            confidence = self.title_confidence(title, run, recipients)
+            if score < 0.8:
+                confidence = min(confidence, 0.6)  # a text's name, not a document type
+        return title, confidence, "\n".join(ln.raw for ln in run), (run[0].index, run[-1].index)
 
     def title_by_form(self, start: int, stop: int) -> list[_Line]:
         """Lines that read as a title: starting with 关于 or ending with a document type."""
@@ -1161,11 +1614,13 @@ class _Recogniser:
             dates = _find_dates(_compact(labelled[1]))
             if dates:
                 candidates.append((0.9, 0, dates[0][0], labelled[0], "labelled"))
+        if self.number_date is not None:  # "苏政办发〔2002〕126号 2002年12月3日"
+            candidates.append((0.7, 0, self.number_date[0], self.number_date[1], "number"))
         for line in self.lines:
             c = line.compact
             if _NOT_WRITTEN_DATE.search(c) or c.startswith(("抄送", "抄报")):
                 continue
-            if _ANY_LABEL.match(c):
+            if _ANY_LABEL.match(c) or _TIMESTAMP.search(c):
                 continue
             for value, begin, end in _find_dates(c):
                 before, after = c[:begin], _SEAL_NOTE.sub("", c[end:])
@@ -1178,7 +1633,7 @@ class _Recogniser:
                 above = self.lines[line.index - 1] if line.index else None
                 signed = bool(before) or (
                     above is not None
-                    and self.organ_like(above.compact)
+                    and (self.organ_like(above.compact) or bool(self.organ_list(above.compact)))
                     and above.index not in self.consumed
                 )
                 if line.index < body_start:
@@ -1193,7 +1648,7 @@ class _Recogniser:
             return
         confidence, _order, value, line, how = max(candidates, key=lambda c: (c[0], c[1]))
         r.date_written = Field(value, confidence, line.raw)
-        if how == "labelled":
+        if how in ("labelled", "number"):
             self.consumed.add(line.index)
             return
         if how == "sentence":
@@ -1205,25 +1660,31 @@ class _Recogniser:
         dates = _find_dates(c)
         before = c[: dates[0][1]] if dates else ""
         if before and self.organ_like(before):
-            self.signature = _split_signature(line.raw, before)
+            self.signature = _clean_names(_split_signature(line.raw, before))
             self.signature_line = line
             self.signature_start = line.index
             return
         names: list[str] = []
         i = line.index - 1
-        while i >= max(0, line.index - 3) and i not in self.consumed:
+        # Joint documents sign with up to eight organs, one or two to a line.
+        while i >= max(0, line.index - 6) and i not in self.consumed:
             above = self.lines[i]
-            if not self.organ_like(above.compact):
+            listed = self.organ_list(above.compact)
+            if listed:
+                names = listed + names
+            elif self.organ_like(above.compact):
+                names = _split_signature(above.raw, above.compact) + names
+            else:
                 break
-            names = _split_signature(above.raw, above.compact) + names
             self.signature_line = above
             i -= 1
-        self.signature = names
+        self.signature = _clean_names(names)
         self.signature_start = i + 1
 
     def find_authority(self) -> None:
         r = self.result
         sources: list[tuple[float, str, str]] = []  # (confidence, name, evidence)
+        groups: list[list[str]] = []  # the organs of a joint document, lead first, by source
         header = [ln for ln in self.lines[: self.header_end] if ln.index not in self.consumed]
         mark_names: list[str] = []
         mark_line: _Line | None = None
@@ -1233,43 +1694,61 @@ class _Recogniser:
             if c.endswith("文件") and not _NUMBER_RE.search(c):
                 stem = c[:-2]
                 # A joint mark stacks the organs' names above one "文件".
-                joint = [
-                    ln for ln in header if ln.index < line.index and self.organ_like(ln.compact)
-                ]
-                mark_names = [ln.compact for ln in joint] + ([stem] if stem else [])
-                mark_evidence = "\n".join([*(ln.raw for ln in joint), line.raw])
+                joint: list[str] = []
+                joint_lines = []
+                for ln in header:
+                    if ln.index < line.index and (
+                        self.organ_like(ln.compact) or self.organ_list(ln.compact)
+                    ):
+                        joint += self.organ_list(ln.compact) or [ln.compact]
+                        joint_lines.append(ln)
+                mark_names = joint + ([stem] if stem else [])
+                mark_evidence = "\n".join([*(ln.raw for ln in joint_lines), line.raw])
                 mark_line = line
                 break
         if mark_line is not None and mark_names:
             lead = mark_names[0]
             canonical = self.known_name(lead)
             sources.append((0.95 if canonical else 0.8, canonical or lead, mark_evidence))
+            groups.append(mark_names)
         elif mark_line is None:
-            bare = [ln for ln in header if self.organ_like(ln.compact)]
-            if bare:
-                canonical = self.known_name(bare[0].compact)
-                name = canonical or bare[0].compact
-                sources.append((0.9 if canonical else 0.6, name, bare[0].raw))
+            for ln in header:
+                listed = self.organ_list(ln.compact)
+                if listed or self.organ_like(ln.compact):
+                    names = listed or [ln.compact]
+                    canonical = self.known_name(names[0])
+                    sources.append((0.9 if canonical else 0.6, canonical or names[0], ln.raw))
+                    groups.append(names)
+                    break
         if self.signature and self.signature_line is not None:
             lead = self.signature[0]
             canonical = self.known_name(lead)
             sources.append((0.9 if canonical else 0.7, canonical or lead, self.signature_line.raw))
+            groups.append(self.signature)
         if r.issuing_code and r.doc_number and (hit := self.by_code.get(_compact(r.issuing_code))):
             sources.append((0.85, hit[0], r.doc_number.evidence))
         if r.title is not None:
-            # "示范市人民政府关于……的通知", "示范市人民政府令": the organ names itself.
-            compact = _compact(r.title.value)
-            prefix = compact.split("关于", 1)[0] if "关于" in compact else ""
-            if not prefix and compact.endswith("令") and not compact.endswith("命令"):
-                prefix = compact[:-1]
-            if prefix and self.organ_like(prefix):
-                canonical = self.known_name(prefix)
-                sources.append((0.85 if canonical else 0.65, canonical or prefix, r.title.evidence))
+            # "示范市人民政府关于……的通知", "示范市人民政府令", "镇巴县人民政府工作规则": the
+            # organ names itself in the title, alone or with the others of a joint document.
+            organs, marked = self.title_organs(r.title.value)
+            if organs:
+                canonical = self.known_name(organs[0])
+                base = 0.65 if marked else 0.62
+                sources.append(
+                    (0.85 if canonical else base, canonical or organs[0], r.title.evidence)
+                )
+                groups.append(organs)
         if (hit2 := self.labelled("authority")) and _compact(hit2[1]):
-            canonical = self.known_name(hit2[1])
-            name = canonical or _tidy(hit2[1])
+            names = _split_list(_compact(hit2[1])) or [_compact(hit2[1])]
+            canonical = self.known_name(names[0])
+            name = canonical or _tidy(names[0])
             sources.append((0.95 if canonical else 0.85, name, hit2[0].raw))
+            groups.append(names)
             self.consumed.add(hit2[0].index)
+        if (hit3 := self.labelled("publisher")) and self.organ_like(_compact(hit3[1])):
+            # The office that posted the page: often the issuer, sometimes its general office.
+            canonical = self.known_name(hit3[1])
+            sources.append((0.7 if canonical else 0.6, canonical or _tidy(hit3[1]), hit3[0].raw))
         if not sources:
             return
         best = max(sources, key=lambda s: s[0])
@@ -1282,6 +1761,39 @@ class _Recogniser:
             elif other[0] >= 0.7:
                 confidence -= 0.15
         r.issuing_authority = Field(best[1], min(confidence, 0.99), best[2])
+        lead = _compact(best[1])
+        joint = next(
+            (g for g in groups if len(g) >= 2 and _compact(g[0]) == lead),
+            [best[1]],
+        )
+        if len(joint) >= 2:
+            r.issuers = Field([_tidy(n) for n in joint], r.issuing_authority.confidence, best[2])
+
+    def title_organs(self, title: str) -> tuple[list[str], bool]:
+        """The organs a title starts with, and whether a word after them (关于, 印发, 转发, 批转,
+        对, 令) marks where they end; else the longest start that ends like a government."""
+        compact = _compact(title)
+        markers = [compact.find(m) for m in ("关于", "印发", "转发", "批转", "对") if m in compact]
+        prefix, marked = "", False
+        if markers:
+            if min(markers) == 0:
+                return [], False
+            prefix, marked = compact[: min(markers)], True
+        elif compact.endswith("令") and not compact.endswith("命令"):
+            prefix, marked = compact[:-1], True
+        else:
+            for match in _GOVERNMENT_END.finditer(compact):
+                if len(compact) - match.end() >= 2:
+                    prefix = compact[: match.end()]
+        if not prefix:
+            return [], False
+        if self.organ_like(prefix):
+            organs = [prefix]
+            pieces = [p for p in re.split(r"(?<=办公厅|办公室)", prefix) if p]
+            if len(pieces) >= 2 and all(self.organ_like(p) for p in pieces):
+                organs = pieces  # "中共岳阳市委办公室岳阳市人民政府办公室"
+            return organs, marked
+        return self.organ_list(prefix), marked
 
     # -- type, cc, attachments, body ---------------------------------------------------------
 
@@ -1389,6 +1901,41 @@ def _type_of_title(compact: str) -> DocumentType | None:
     return None
 
 
+# Titles of texts that are not one of the 15 document types, but name a document on their own
+# (a text imported without its cover notice): weaker evidence than a document type.
+_NAME_ENDINGS = (
+    "答复", "规则", "办法", "规定", "细则", "方案", "纲要", "规划", "计划", "要点", "条例",
+    "章程", "制度", "预案", "准则", "标准",
+)  # fmt: skip
+
+
+def _title_kind(compact: str) -> str | None:
+    """ "type" when the title ends with a document type, "name" with a text's name, else None."""
+    if _type_of_title(compact) is not None:
+        return "type"
+    stem = _TRAILING_NOTE.sub("", compact).rstrip("。")
+    if any(stem.endswith(word) and len(stem) > len(word) + 1 for word in _NAME_ENDINGS):
+        return "name"
+    return None
+
+
+def _clean_title(text: str) -> tuple[str, bool]:
+    """A title line as websites print it: without the document number beside it and without
+    the 《》 quoting it. Returns the title and whether anything was cut."""
+    compact = _compact(text)
+    title, cut = text.strip(), False
+    match = _NUMBER_RE.search(compact)
+    if match:
+        before = compact[: _code_start(match)].rstrip("(（[【 ")
+        after = compact[match.end() :].lstrip(")）]】 ")
+        title, cut = (before if _title_kind(before) else after), True
+    title = title.strip().rstrip("|｜").strip()
+    wrapped = re.fullmatch(r"《(.+)》", _compact(title))
+    if wrapped and "《" not in wrapped[1]:
+        title, cut = wrapped[1], True
+    return (_tidy(title) if cut else title), cut
+
+
 _SPACE_BY_CJK = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
@@ -1466,6 +2013,11 @@ def _split_signature(raw: str, compact: str) -> list[str]:
             return kept
         return names
     return [compact]
+
+
+def _clean_names(names: list[str]) -> list[str]:
+    """Organ names of a signature without their seal notes ("（代章）")."""
+    return [cleaned for n in names if (cleaned := _SEAL_NOTE.sub("", n).strip())]
 
 
 def _cn_number(text: str) -> int:

@@ -305,3 +305,48 @@ class ImportCorrectionsIn(Schema):
     classification: int | None = None
     urgency: str | None = Field(default=None, max_length=4)
     body: str | None = Field(default=None, max_length=200_000)
+
+
+# --- the review queue of imported documents (待核对) ---
+
+
+class CheckOut(Schema):
+    element: str = Field(description="title, issuing_authority, doc_number, date_written, doc_type")
+    label: str = Field(description="the element's name in the caller's language")
+    reason: str = Field(description="missing | uncertain")
+    reason_label: str
+    recognised: str = Field(description="what was recognised, as text ('' when nothing)")
+    confidence: float | None
+    evidence: str = Field(description="the line(s) it was read from")
+
+
+class ImportReviewOut(Schema):
+    id: int
+    document_id: int
+    title: str
+    doc_number: str
+    department: str
+    created_at: datetime
+    checks: list[CheckOut]
+
+
+class ImportReviewPage(Schema):
+    items: list[ImportReviewOut]
+    next_cursor: str | None
+
+
+class ImportReviewIn(Schema):
+    title: str = Field(max_length=300)
+    issuing_authority: str = Field(max_length=200)
+    doc_number: str = Field(default="", max_length=100)
+    date_written: date | None = None
+    doc_type: str = Field(default="", max_length=4)
+
+
+class CompletedOut(Schema):
+    document_id: int
+    title: str
+    issuing_authority: str
+    doc_number: str
+    date_written: date | None
+    doc_type: str

@@ -32,6 +32,7 @@ from tongban.documents.models import (
     Circulation,
     Document,
     DocumentVersion,
+    ImportReview,
     IncomingItem,
     IncomingStatus,
     Stage,
@@ -85,6 +86,31 @@ def document_for(user: Any, pk: int) -> Document:
     if document is None:
         raise NotFound()
     return document
+
+
+def import_reviews(user: Any) -> QuerySet[ImportReview]:
+    """The review queue (待核对): imported documents with elements to check, that ``user`` may
+    see (the documents' own visibility), oldest first."""
+    return (
+        ImportReview.objects.filter(
+            completed_at__isnull=True, document__in=visible_documents(user).values("pk")
+        )
+        .select_related("document", "document__department")
+        .order_by("created_at", "id")
+    )
+
+
+def import_review_for(user: Any, review_id: int) -> ImportReview:
+    """One open review of a document ``user`` may see; NotFound otherwise."""
+    review = import_reviews(user).filter(pk=review_id).first()
+    if review is None:
+        raise NotFound()
+    return review
+
+
+def import_review_of(user: Any, document_id: int) -> ImportReview | None:
+    """The open review of a document ``user`` may see, if it has one."""
+    return import_reviews(user).filter(document_id=document_id).first()
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ INCOMING = "documents.incoming"
 OUTGOING_PROCESS = "outgoing_document"
 MAX_TITLE = 300
 MAX_BODY = 200_000
+# An imported document keeps the whole text of its file (a 转发 notice with the forwarded text,
+# a 200-page plan): its body may be far longer than a draft's.
+MAX_IMPORTED_BODY = 20_000_000  # any text a file of at most 20 MB can hold
 MAX_ATTACHMENT_BYTES = 30 * 1024 * 1024
 MAX_ATTACHMENTS = 30
 MAX_RECIPIENTS = 200
@@ -535,23 +538,34 @@ def register_existing(
     filename: str = "",
     content: bytes = b"",
     content_type: str = "",
+    signature: str = "",
+    text_hash: str = "",
 ) -> Document:
     """登记 a document that exists already (a document from outside, 外来文, or an imported one,
-    存量公文) in ``department``'s collection, with its file. It is final as it is."""
+    存量公文) in ``department``'s collection, with its file. It is final as it is.
+
+    An imported document is registered with what was recognised, even without an issuing
+    authority (the import flags it for review, 待核对); its body is the whole text of its file.
+    ``signature`` is the 署名 when it differs from the issuing authority (a joint document's
+    organs); ``text_hash`` the hash by which a second import of the same text is recognised."""
     require_register(actor, origin, department)
+    imported = origin == Origin.IMPORTED
     blank = Document(classification=Classification.PUBLIC)
     changes = _clean_choices(
         actor or _OPERATOR,
         DraftIn(
             doc_type=doc_type or DocumentType.NOTICE,
             title=title,
-            body=body,
+            body=None if imported else body,
             classification=classification,
             urgency=urgency or "",
         ),
         blank,
     )
-    authority = _text(issuing_authority, "issuing_authority", 200, required=True)
+    if imported:
+        changes["body"] = _text(body, "body", MAX_IMPORTED_BODY)
+    authority = _text(issuing_authority, "issuing_authority", 200, required=not imported)
+    signed = _text(signature, "signature", 200) or authority
     number = _text(doc_number, "doc_number", 100)
     parsed = numbering.parse_document_number(number) if number else None
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -572,7 +586,8 @@ def register_existing(
             issuing_department=issuing,
             issuing_authority=authority,
             authority_mark=authority,
-            signature=authority,
+            signature=signed,
+            text_hash=text_hash[:64],
             doc_number=number,
             number_code=parsed[0] if parsed else "",
             number_year=parsed[1] if parsed else None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.documents.views import importing, incoming, outgoing
+from tongban.documents.views import importing, incoming, outgoing, review
 
 app_name = "documents"
 
@@ -26,5 +26,7 @@ urlpatterns = [
     path("documents/register/", outgoing.outgoing_register, name="outgoing_register"),
     path("documents/import/", importing.import_start, name="import_start"),
     path("documents/import/<int:batch_id>/", importing.import_batch, name="import_batch"),
+    path("documents/review/", review.review_list, name="review_list"),
+    path("documents/review/<int:review_id>/", review.review_detail, name="review"),
     path("documents/seal/", outgoing.seal_queue, name="seal_queue"),
 ]

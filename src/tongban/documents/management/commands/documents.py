@@ -2,8 +2,11 @@
 documents (.docx, .pdf, .txt; folders are searched) with what was recognised in each.
 ``tongban documents reindex``: rebuild the full-text index (after the vocabulary changed).
 
-Progress is printed file by file and a report at the end; exit 0 when every file was imported,
-1 when some were not, 2 when nothing could be started (no such path, no such department).
+Progress is printed file by file (``ok``, ``same`` for a file whose content the unit has already,
+``FAIL`` for an unreadable one, with the elements left to check) and a report at the end; exit 0
+when every file was imported or was there already, 1 when some could not be read, 2 when nothing
+could be started (no such path, no such department). Nothing is refused for missing metadata:
+what was not recognised is flagged for review (待核对).
 ``--user`` (or TONGBAN_USER) imports as that staff member, with their permission; without it the
 operator at the shell imports into ``--department``, as ``migrate`` and ``demo`` act.
 """
@@ -83,10 +86,11 @@ class Command(BaseCommand):
         uploads = [(str(path), path.read_bytes()) for path in files]
 
         def progress(index: int, total: int, report: importing.FileReport) -> None:
-            mark = "ok  " if report.ok else "FAIL"
-            self.stdout.write(
-                f"[{index}/{total}] {mark} {Path(report.name).name}: {report.message}"
-            )
+            mark = "same" if report.duplicate else "ok  " if report.ok else "FAIL"
+            line = f"[{index}/{total}] {mark} {Path(report.name).name}: {report.message}"
+            if report.review:
+                line += f" (to check: {'、'.join(report.review)})"
+            self.stdout.write(line)
 
         with audit_context(user=user, source="cli", ip="local"):
             try:
@@ -99,12 +103,18 @@ class Command(BaseCommand):
             except ServiceError as exc:
                 self.stderr.write(str(exc.message))
                 sys.exit(2)
-        imported = sum(1 for r in reports if r.ok)
+        imported = sum(1 for r in reports if r.ok and not r.duplicate)
+        duplicates = sum(1 for r in reports if r.duplicate)
+        to_check = sum(1 for r in reports if r.review)
         failed = [r for r in reports if not r.ok]
-        self.stdout.write(
-            f"imported {imported} of {len(reports)} files"
-            + (f"; not imported: {len(failed) + len(missing)}" if failed or missing else "")
-        )
+        summary = f"imported {imported} of {len(reports)} files"
+        if duplicates:
+            summary += f"; already imported before: {duplicates}"
+        if to_check:
+            summary += f"; with elements to check (待核对): {to_check}"
+        if failed or missing:
+            summary += f"; not imported: {len(failed) + len(missing)}"
+        self.stdout.write(summary)
         for report in failed:
             self.stdout.write(f"  {report.name}: {report.message}")
         sys.exit(0 if not failed and not missing else 1)
