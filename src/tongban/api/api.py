@@ -13,6 +13,7 @@ from tongban.api.auth import AUTH
 from tongban.api.problems import from_service_error, problem
 from tongban.api.routers import (
     audit,
+    calendar,
     documents,
     identity,
     notifications,
@@ -51,6 +52,7 @@ api.add_router("", notifications.router)
 api.add_router("", seals.router)
 api.add_router("", documents.router)
 api.add_router("", records.router)
+api.add_router("", calendar.router)
 
 
 @api.exception_handler(ServiceError)

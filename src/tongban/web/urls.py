@@ -2,6 +2,7 @@ from django.urls import path
 
 from tongban.web import (
     views,
+    views_calendar_years,
     views_documents,
     views_notifications,
     views_records,
@@ -47,6 +48,17 @@ urlpatterns = [
     path("org/roles/<str:code>/", views.role_detail, name="role_detail"),
     path("org/role-assignments/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("admin/calendar/", views.calendar_page, name="calendar"),
+    path("admin/calendar/years/", views_calendar_years.calendar_years, name="calendar_years"),
+    path(
+        "admin/calendar/years/<int:year>/",
+        views_calendar_years.calendar_year,
+        name="calendar_year",
+    ),
+    path(
+        "admin/calendar/years/<int:year>/withdraw/",
+        views_calendar_years.calendar_year_withdraw,
+        name="calendar_year_withdraw",
+    ),
     path("inbox/", views_workflow.inbox, name="inbox"),
     path("verify/", views_seals.verify, name="verify"),
     path("verify/data/", views_seals.verify_data, name="verify_data"),

@@ -155,6 +155,9 @@ def workbench(request: StaffRequest) -> HttpResponse:
         "delegations_to_me": Delegation.objects.filter(
             delegate=user, ends_at__gt=timezone.now(), revoked_at__isnull=True
         ).select_related("delegator"),
+        "missing_arrangement": calendar.missing_arrangement(today)
+        if policy.can(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
+        else None,
     }
     return render(request, "web/workbench.html", context)
 
@@ -705,6 +708,7 @@ def calendar_page(request: StaffRequest) -> HttpResponse:
             "overrides": WorkingDayOverride.objects.order_by("-day")[:100],
             "days": days,
             "in_20": calendar.add_working_days(today, 20),
+            "missing_arrangement": calendar.missing_arrangement(today),
         },
     )
 

@@ -23,6 +23,7 @@ OBJECT_PAGES = {
     "documents.document": "web:document_detail",
     "documents.incomingitem": "web:incoming_detail",
     "records.record": "web:record_detail",
+    "core.holidayarrangement": "web:calendar_year",  # keyed by the year
 }
 LIST_PAGES = {"seals.certificate": "web:certificates"}
 
