@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from tongban.core import calendar
@@ -88,7 +89,7 @@ def _d(day: date) -> str:
 
 
 def _weekday(day: date) -> str:
-    return str(formats.date_format(day, "l"))
+    return str(WEEKDAYS[day.weekday()])  # in the active language (English when none is)
 
 
 def enterable_years(today: date | None = None) -> range:
@@ -113,6 +114,11 @@ def _check_year(year: Any, today: date) -> list[str]:
     if year not in years:
         if not years:  # the package knows next year already
             return [_("The package already knows every year up to next year.")]
+        if len(years) == 1:
+            return [
+                _("Only the notice for %(first)s can be entered now, not %(year)s.")
+                % {"first": years[0], "year": year}
+            ]
         return [
             _("Enter the notice of a year from %(first)s to %(last)s, not %(year)s.")
             % {"first": years[0], "last": years[-1], "year": year}
@@ -146,7 +152,7 @@ def check(
     year_ok = "year" not in errors
     text = (notice or "").strip()
     if not text:
-        add("notice", _("Give the notice's title or number, e.g. 国办发明电〔2026〕7号."))
+        add("notice", _("Give the notice's title or number, e.g. 国办发明电〔2026〕X号."))
     elif len(text) > MAX_NOTICE:
         add(
             "notice",

@@ -517,6 +517,7 @@ def enter_holiday_arrangement(
             object_repr=f"{year}: {text}"[:200],
             before=before,
             after={"notice": text, **_arrangement_summary(new_holidays, new_workdays)},
+            actor=actor,
         )
     return arrangement
 
@@ -569,6 +570,7 @@ def withdraw_holiday_arrangement(actor: User, year: int) -> None:
             obj=existing,
             object_repr=f"{year}: {existing.notice}"[:200],
             before={"notice": existing.notice, **_arrangement_summary(holidays, workdays)},
+            actor=actor,
         )
         calendar.remove_arrangement(year)
 
