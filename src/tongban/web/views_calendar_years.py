@@ -23,7 +23,8 @@ from tongban.core.permissions import Action
 from tongban.org import policy, services
 from tongban.web.views import StaffRequest, handles_not_found, service_errors
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+# An <input type="date"> takes ISO dates whatever the language (zh-hans would write 2027/02/05).
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class NoticeForm(forms.Form):
