@@ -47,8 +47,8 @@ FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋�
 """The statutory holidays a notice arranges (全国年节及纪念日放假办法), in the order of the year."""
 
 MAX_HOLIDAY_DAYS = 15
-"""No State Council holiday has run longer than 9 days (春节 2026, 国庆 + 中秋 8): a longer range is
-a typing mistake."""
+"""The longest State Council holiday so far ran 10 days (春节 2020, extended by a later notice; 9 in
+a yearly notice, 春节 2026, as chinese-calendar records them): a longer range is a typing mistake."""
 
 MAX_NAME = 30
 MAX_NOTICE = 200

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.audit.context import audit_context
+from tongban.notifications import reminders
 from tongban.demo import data
 from tongban.identity import services as identity
 from tongban.identity import totp
@@ -195,6 +196,10 @@ def seed(password: str | None = None) -> tuple[list[Login], str, bool]:
 
         _seals(secadmin, depts)
         _processes(sysadmin)
+        # From 1 October the worker tells the system administrator that next year's holiday
+        # arrangement is not entered; the demo does it too, worker or not (once a year: a second
+        # run adds nothing). 2027 stays unentered so that the warning shows.
+        reminders.warn_missing_holiday_arrangement()
 
     return logins(), pw, generated
 
