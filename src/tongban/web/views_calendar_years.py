@@ -21,7 +21,7 @@ from tongban.core.errors import ServiceError
 from tongban.core.models import HolidayArrangement
 from tongban.core.permissions import Action
 from tongban.org import policy, services
-from tongban.web.views import StaffRequest, handles_not_found, service_errors
+from tongban.web.views import StaffRequest, handles_not_found
 
 # An <input type="date"> takes ISO dates whatever the language (zh-hans would write 2027/02/05).
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -79,6 +79,18 @@ class ArrangementImportForm(forms.Form):
     )
 
 
+def _show_errors(form: forms.Form, exc: ServiceError, placed_elsewhere: tuple[str, ...]) -> None:
+    """Every message of a refusal once: next to the form's own fields, above the form for the rest
+    (except those the page shows next to their table)."""
+    if not exc.errors:
+        form.add_error(None, str(exc.message))
+    for key, messages_ in exc.errors.items():
+        if key in placed_elsewhere:
+            continue
+        for message in messages_:
+            form.add_error(key if key in form.fields else None, message)
+
+
 def _can_enter(request: StaffRequest) -> bool:
     return policy.can(request.user, Action.ENTER_HOLIDAY_ARRANGEMENT)
 
@@ -102,10 +114,7 @@ def calendar_years(request: StaffRequest) -> HttpResponse:
                 notice=form.cleaned_data["notice"],
             )
         except ServiceError as exc:
-            service_errors(form, exc)
-            for key in ("holidays", "workdays", "notice"):
-                for message in exc.errors.get(key, []):
-                    form.add_error(None, message)
+            _show_errors(form, exc, placed_elsewhere=())
         else:
             messages.success(
                 request,
@@ -193,7 +202,7 @@ def calendar_year(request: StaffRequest, year: int) -> HttpResponse:
                 workdays=_rows(workdays, "workday"),
             )
         except ServiceError as exc:
-            service_errors(form, exc)
+            _show_errors(form, exc, placed_elsewhere=("year", "holidays", "workdays"))
             errors = exc.errors
         else:
             messages.success(
@@ -214,8 +223,7 @@ def calendar_year(request: StaffRequest, year: int) -> HttpResponse:
             "holiday_errors": errors.get("holidays", []),
             "workday_errors": errors.get("workdays", []),
             "enterable": year in allowed,
-            "enterable_first": allowed[0] if allowed else "—",
-            "enterable_last": allowed[-1] if allowed else "—",
+            "enterable_years": ", ".join(str(y) for y in allowed) or "—",
         },
     )
 
