@@ -295,8 +295,22 @@ def test_the_form_names_the_problems_in_chinese_and_writes_nothing(client, sysad
         )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "2027-02-10 是星期三：调休上班日只能是星期六或星期日。" in page
-    assert "春节：最后一天 2027-02-01 早于第一天 2027-02-05。" in page
+    assert page.count("2027-02-10 是星期三：调休上班日只能是星期六或星期日。") == 1
+    assert page.count("春节：最后一天 2027-02-01 早于第一天 2027-02-05。") == 1
+    assert 'value="2027-02-10"' in page  # what was typed comes back
+    assert written() == (0, 0)
+
+
+def test_the_year_page_for_a_year_that_cannot_be_entered(client, sysadmin):
+    client.force_login(sysadmin)
+    with at(2026, 12, 7):
+        covered = client.get("/admin/calendar/years/2026/").content.decode()
+        later = client.get("/admin/calendar/years/2031/").content.decode()
+        refused = client.post("/admin/calendar/years/2031/", form_data())
+    assert "以它为准" in covered and 'name="notice"' not in covered
+    assert "目前可录入的年份：2027" in later and 'name="notice"' not in later
+    assert refused.status_code == 200
+    assert "目前只能录入2027年的通知，不能录入2031年的。" in refused.content.decode()
     assert written() == (0, 0)
 
 
@@ -333,13 +347,24 @@ def test_the_years_page_lists_sources_and_imports_a_file(client, sysadmin):
     assert written() == (1, 1)
 
 
+def test_a_file_with_a_bad_notice_names_each_problem_once_on_the_page(client, sysadmin):
+    client.force_login(sysadmin)
+    upload = io.BytesIO("2027-02-10,班,春节\n2027-02-05,休,春节\n".encode())
+    upload.name = "2027.csv"
+    with at(2026, 12, 7):
+        page = client.post("/admin/calendar/years/", {"file": upload}).content.decode()
+    assert page.count("请填写通知的标题或文号") == 1
+    assert page.count("2027-02-10 是星期三") == 1
+    assert written() == (0, 0)
+
+
 def test_a_bad_file_is_refused_on_the_page(client, sysadmin):
     client.force_login(sysadmin)
     upload = io.BytesIO((DATA / "holiday-cn-2027.json").read_bytes())
     upload.name = "2027.json"
     with at(2026, 12, 7):
         page = client.post("/admin/calendar/years/", {"file": upload}).content.decode()
-    assert "文件中没有任何放假日或调休上班日。" in page
+    assert page.count("文件中没有任何放假日或调休上班日。") == 1
     assert written() == (0, 0)
 
 
