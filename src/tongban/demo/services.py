@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.audit.context import audit_context
-from tongban.notifications import reminders
 from tongban.demo import data
 from tongban.identity import services as identity
 from tongban.identity import totp
 from tongban.identity.models import User
+from tongban.notifications import reminders
 from tongban.org import services as org
 from tongban.org.models import Department, Role, RoleAssignment, Staff
 from tongban.seals import services as seals
