@@ -1,12 +1,16 @@
 """Working days in China (工作日): national holidays and make-up working days (调休).
 
-Three sources, strongest first:
+Four sources, strongest first:
 
-1. ``WorkingDayOverride`` rows: local arrangements entered by an administrator, and the notice of
-   a year that the package below does not know yet;
+1. ``WorkingDayOverride`` rows: local arrangements (本地调整) entered by an administrator;
 2. the PyPI package ``chinese-calendar``, which keeps the State Council General Office notices on
    holiday arrangements (国务院办公厅关于部分节假日安排的通知) from 2004 to its last known year;
-3. for any other year, Monday to Friday.
+3. ``HolidayArrangement`` rows: the notice of a year the package does not know yet, entered by the
+   system administrator (its holidays and make-up working days; Monday to Friday otherwise). Once
+   an upgraded package covers that year, the package wins and ``disagreements`` lists any day
+   where the two differ (docs/calendar.md says why);
+4. for any other year, Monday to Friday. Such a year is *unknown*: a date computed across it is
+   uncertain, and ``uncertain_years`` names the years that make it so.
 
 Every legal time limit counts in these days. A span ``(start, end]`` is half-open: the day a
 limit starts on does not count, the day it ends on does (``add_working_days(start, n)`` is the
@@ -18,26 +22,43 @@ for several computations over the same span (a clock's pauses and due date).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
 
 import chinese_calendar
+from django.db import models
+from django.db.models import BooleanField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import InvalidInput
-from tongban.core.models import WorkingDayOverride
+from tongban.core.models import HolidayArrangement, HolidayArrangementDay, WorkingDayOverride
 
 __all__ = [
     "MAX_WORKING_DAYS",
+    "WARN_FROM",
+    "Disagreement",
     "WorkingDays",
+    "YearSource",
     "add_working_days",
+    "disagreements",
+    "entered_years",
     "is_working_day",
+    "missing_arrangement",
     "national_rule",
     "next_working_day",
     "package_covers",
+    "package_version",
+    "package_years",
+    "put_arrangement",
     "put_override",
+    "remove_arrangement",
     "remove_override",
+    "uncertain_years",
     "working_days_between",
+    "year_source",
 ]
 
 MAX_WORKING_DAYS = 10_000
@@ -53,6 +74,11 @@ _PACKAGE_LAST_YEAR = max(_PACKAGE_HOLIDAYS).year
 # Chunk of calendar days loaded at a time when the end of a limit is not known yet.
 _FIRST_CHUNK_SLACK = 40
 
+WARN_FROM = (10, 1)
+"""From this (month, day) of a year on, next year's arrangement is expected: the State Council
+publishes its notice in October–December, and the system administrators are warned while it is not
+entered (the notice of year Y is usually dated in Y-1)."""
+
 
 def _check_day(day: object, name: str = "day") -> date:
     # ``datetime`` is a subclass of ``date``: refuse it rather than guess its time zone.
@@ -66,18 +92,31 @@ def package_covers(year: int) -> bool:
     return _PACKAGE_FIRST_YEAR <= year <= _PACKAGE_LAST_YEAR
 
 
+def package_years() -> tuple[int, int]:
+    """The first and last year ``chinese-calendar`` knows."""
+    return _PACKAGE_FIRST_YEAR, _PACKAGE_LAST_YEAR
+
+
+def package_version() -> str:
+    """The installed version of ``chinese-calendar`` (for status pages and ``tongban calendar``)."""
+    try:
+        return version("chinese-calendar")
+    except PackageNotFoundError:  # pragma: no cover - installed under another distribution name
+        return getattr(chinese_calendar, "__version__", "?")
+
+
 def national_rule(day: date) -> bool:
     """Whether ``day`` is a working day by the national arrangements alone (no local overrides).
 
     For years ``chinese-calendar`` does not know, Monday to Friday are working days.
     """
+    if not package_covers(day.year):
+        return day.weekday() < 5
     if day in _PACKAGE_WORKDAYS:  # 调休: a weekend day worked
         return True
     if day.weekday() >= 5:
         return False
-    if package_covers(day.year):
-        return day not in _PACKAGE_HOLIDAYS  # 法定节假日 on a weekday
-    return True
+    return day not in _PACKAGE_HOLIDAYS  # 法定节假日 on a weekday
 
 
 class WorkingDays:
@@ -89,6 +128,7 @@ class WorkingDays:
 
     def __init__(self) -> None:
         self._overrides: dict[date, bool] = {}
+        self._entered: dict[date, bool] = {}
         self._loaded: tuple[date, date] | None = None
 
     def preload(self, first: date, last: date) -> None:
@@ -114,14 +154,31 @@ class WorkingDays:
         self._loaded = (lo, hi)
 
     def _fetch(self, first: date, last: date) -> None:
-        rows = WorkingDayOverride.objects.filter(day__range=(first, last)).values_list(
-            "day", "is_working_day"
+        # Local overrides and entered arrangements of the span in one query.
+        local = (
+            WorkingDayOverride.objects.filter(day__range=(first, last))
+            .order_by()
+            .annotate(local=Value(True, output_field=BooleanField()))
+            .values_list("day", "is_working_day", "local")
         )
-        self._overrides.update(rows)
+        entered = (
+            HolidayArrangementDay.objects.filter(day__range=(first, last))
+            .order_by()
+            .annotate(local=Value(False, output_field=BooleanField()))
+            .values_list("day", "is_working_day", "local")
+        )
+        for day, working, is_local in local.union(entered, all=True):
+            if is_local:
+                self._overrides[day] = bool(working)
+            elif not package_covers(day.year):  # the package wins for the years it knows
+                self._entered[day] = bool(working)
 
     def _is_working(self, day: date) -> bool:
         override = self._overrides.get(day)
-        return national_rule(day) if override is None else override
+        if override is not None:
+            return override
+        entered = self._entered.get(day)
+        return national_rule(day) if entered is None else entered
 
     def is_working_day(self, day: date) -> bool:
         """Whether ``day`` is a working day (工作日)."""
@@ -183,8 +240,8 @@ class WorkingDays:
 
 
 def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a working day (工作日): overrides, then the State Council notices, then
-    Monday to Friday for years the package does not know. One query."""
+    """Whether ``day`` is a working day (工作日): overrides, then the State Council notices (the
+    package's, or the one entered for a later year), then Monday to Friday. One query."""
     return WorkingDays().is_working_day(day)
 
 
@@ -249,4 +306,140 @@ def remove_override(day: date) -> bool:
     """Delete the local arrangement for ``day``; ``False`` when there was none."""
     _check_day(day)
     deleted, _rows = WorkingDayOverride.objects.filter(day=day).delete()
+    return bool(deleted)
+
+
+# --- which years are known -----------------------------------------------------------------
+
+
+class YearSource(models.TextChoices):
+    """Where the national arrangement of a year comes from."""
+
+    PACKAGE = "package", _("chinese-calendar package")
+    ENTERED = "entered", _("entered by the system administrator")
+    UNKNOWN = "unknown", _("not known: Monday to Friday")
+
+
+def entered_years() -> set[int]:
+    """The years whose State Council notice an administrator has entered. One query."""
+    return set(HolidayArrangement.objects.values_list("year", flat=True))
+
+
+def year_source(year: int, entered: Collection[int] | None = None) -> YearSource:
+    """Where ``year``'s arrangement comes from: the package wins over an entered notice.
+    ``entered`` (from ``entered_years``) saves the query when asking about several years."""
+    if package_covers(year):
+        return YearSource.PACKAGE
+    if entered is None:
+        known = HolidayArrangement.objects.filter(year=year).exists()
+    else:
+        known = year in entered
+    return YearSource.ENTERED if known else YearSource.UNKNOWN
+
+
+def uncertain_years(start: date, end: date, entered: Collection[int] | None = None) -> list[int]:
+    """The years from ``start`` to ``end`` (either order, both included) whose arrangement is
+    unknown, so that a date computed across them counted Monday to Friday and may be wrong.
+
+    The companion of every working-day computation: ``uncertain_years(start, add_working_days(
+    start, n))`` is empty when the result is certain. No query when the package knows every year
+    of the span (one otherwise, none with ``entered``).
+    """
+    _check_day(start, "start")
+    _check_day(end, "end")
+    lo, hi = (start, end) if start <= end else (end, start)
+    candidates = [y for y in range(lo.year, hi.year + 1) if not package_covers(y)]
+    if not candidates:
+        return []
+    if entered is None:
+        entered = set(
+            HolidayArrangement.objects.filter(
+                year__gte=candidates[0], year__lte=candidates[-1]
+            ).values_list("year", flat=True)
+        )
+    return [y for y in candidates if y not in entered]
+
+
+def missing_arrangement(
+    today: date | None = None, entered: Collection[int] | None = None
+) -> int | None:
+    """The year whose notice should be entered now, or ``None``: this year if it is unknown,
+    else next year if it is unknown and ``today`` is on or after ``WARN_FROM`` (1 October)."""
+    today = today or timezone.localdate()
+    years = [today.year]
+    if (today.month, today.day) >= WARN_FROM:
+        years.append(today.year + 1)
+    for year in years:
+        if year_source(year, entered) == YearSource.UNKNOWN:
+            return year
+    return None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A day that the entered notice and the package see differently."""
+
+    day: date
+    entered_working: bool
+    package_working: bool
+
+
+def disagreements(year: int) -> list[Disagreement]:
+    """For a year both entered and known to the (upgraded) package: every day where they differ.
+    The package wins; a disagreement means one of the two is wrong, and someone should look."""
+    if not package_covers(year):
+        return []
+    entered = dict(
+        HolidayArrangementDay.objects.filter(arrangement__year=year).values_list(
+            "day", "is_working_day"
+        )
+    )
+    if not entered and not HolidayArrangement.objects.filter(year=year).exists():
+        return []
+    found = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        mine = entered.get(day, day.weekday() < 5)
+        theirs = national_rule(day)
+        if mine != theirs:
+            found.append(Disagreement(day, mine, theirs))
+        day += timedelta(days=1)
+    return found
+
+
+def put_arrangement(
+    year: int, notice: str, days: Mapping[date, tuple[bool, str]], username: str
+) -> HolidayArrangement:
+    """Record (or replace) the notice of ``year`` with its days: ``{day: (is_working_day, name)}``.
+
+    No validation beyond the model's, no permission check and no audit entry: the administrator's
+    service (``org.services.enter_holiday_arrangement``) checks the notice with
+    ``core.arrangements.check``, and does both, and calls this inside its transaction.
+    """
+    now = timezone.now()
+    arrangement, created = HolidayArrangement.objects.get_or_create(
+        year=year,
+        defaults={
+            "notice": notice,
+            "entered_by_username": (username or "")[:150],
+            "entered_at": now,
+            "updated_at": now,
+        },
+    )
+    if not created:
+        arrangement.notice = notice
+        arrangement.entered_by_username = (username or "")[:150]
+        arrangement.updated_at = now
+        arrangement.save(update_fields=["notice", "entered_by_username", "updated_at"])
+        arrangement.days.all().delete()
+    HolidayArrangementDay.objects.bulk_create(
+        HolidayArrangementDay(arrangement=arrangement, day=day, is_working_day=working, name=name)
+        for day, (working, name) in sorted(days.items())
+    )
+    return arrangement
+
+
+def remove_arrangement(year: int) -> bool:
+    """Delete the entered notice of ``year`` and its days; ``False`` when there was none."""
+    deleted, _rows = HolidayArrangement.objects.filter(year=year).delete()
     return bool(deleted)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import calendar as working_days
 from tongban.core.calendar import WorkingDays
 from tongban.core.errors import InvalidInput
 from tongban.core.models import ClockExtension, ClockPause, ClockState, TimeLimitClock
@@ -36,6 +37,7 @@ __all__ = [
     "resume_clock",
     "start_clock",
     "stop_clock",
+    "uncertain_years",
 ]
 
 
@@ -224,3 +226,10 @@ def remaining_working_days(clock: TimeLimitClock, today: date | None = None) -> 
     today = today or timezone.localdate()
     total = clock.limit_working_days + clock.extended_days
     return total - elapsed_working_days(clock, today)
+
+
+def uncertain_years(clock: TimeLimitClock, today: date | None = None) -> list[int]:
+    """The years between the clock's start and its due date whose State Council arrangement is not
+    known (neither in ``chinese-calendar`` nor entered): the due date counted Monday to Friday
+    there and may move once the notice is entered. Empty when the due date is certain."""
+    return working_days.uncertain_years(clock.started_on, due_date(clock, today))

@@ -1,4 +1,5 @@
-"""core data: calendar overrides, legal time-limit clocks, numbering sequences, stored files.
+"""core data: calendar overrides and entered holiday arrangements, legal time-limit clocks,
+numbering sequences, stored files.
 
 Layer 1: nothing here refers to another tongban app (users are recorded by username, not by a
 foreign key), so every other layer can build on these tables.
@@ -32,6 +33,53 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {'working' if self.is_working_day else 'off'}"
+
+
+class HolidayArrangement(models.Model):
+    """A year's national holiday arrangement (年度节假日安排), entered by the system administrator
+    from the State Council General Office notice (国务院办公厅关于部分节假日安排的通知) for a year
+    that ``chinese-calendar`` does not know yet. Its days are ``HolidayArrangementDay`` rows;
+    every other day of the year is a working day from Monday to Friday.
+
+    Keyed by the year, so a notification about the arrangement of a year not entered yet can name
+    it (``core.holidayarrangement`` / ``2027``).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    notice = models.CharField(_("notice"), max_length=200)
+    entered_by_username = models.CharField(_("entered by"), max_length=150, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.notice}"
+
+
+class HolidayArrangementDay(models.Model):
+    """One day of an entered arrangement: a holiday (放假) or a make-up working day (调休上班)."""
+
+    arrangement = models.ForeignKey(
+        HolidayArrangement,
+        on_delete=models.CASCADE,
+        related_name="days",
+        verbose_name=_("holiday arrangement"),
+    )
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("holiday"), max_length=30)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("day of a holiday arrangement")
+        verbose_name_plural = _("days of holiday arrangements")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name} {'working' if self.is_working_day else 'off'}"
 
 
 class ClockState(models.TextChoices):

@@ -33,6 +33,10 @@ class Action(models.TextChoices):
     MANAGE_ROLE = "org.manage_role", _("Define roles and assign them")
     GRANT_CLEARANCE = "org.grant_clearance", _("Grant security clearance")
     MANAGE_CALENDAR = "core.manage_calendar", _("Edit the working-day calendar")
+    ENTER_HOLIDAY_ARRANGEMENT = (
+        "core.enter_holiday_arrangement",
+        _("Enter a year's State Council holiday arrangement"),
+    )
     MANAGE_PROCESSES = (
         "workflow.manage",
         _("Import process definitions, monitor and terminate instances"),
@@ -63,6 +67,7 @@ ADMIN_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Action.MANAGE_STAFF,
             Action.VIEW_ROLE,
             Action.MANAGE_CALENDAR,
+            Action.ENTER_HOLIDAY_ARRANGEMENT,
             Action.MANAGE_PROCESSES,
         }
     ),
@@ -83,6 +88,9 @@ ADMIN_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 ADMIN_ONLY_ACTIONS = frozenset(
     {
+        # The national arrangement counts every legal time limit of the platform: only the
+        # system administrator enters it (a department role may still add local arrangements).
+        Action.ENTER_HOLIDAY_ARRANGEMENT,
         Action.MANAGE_ROLE,
         Action.GRANT_CLEARANCE,
         Action.MANAGE_SEALS,

@@ -25,6 +25,7 @@ from tongban.demo import data
 from tongban.identity import services as identity
 from tongban.identity import totp
 from tongban.identity.models import User
+from tongban.notifications import reminders
 from tongban.org import services as org
 from tongban.org.models import Department, Position, Role, RoleAssignment, Staff
 from tongban.seals import services as seals
@@ -306,6 +307,10 @@ def seed(password: str | None = None, *, progress: Progress | None = None) -> De
 
         _seals(secadmin, depts, say)
         _processes(sysadmin, say)
+        # From 1 October the worker tells the system administrator that next year's holiday
+        # arrangement is not entered; the demo does it too, worker or not (once a year: a second
+        # run adds nothing). 2027 stays unentered so that the warning shows.
+        reminders.warn_missing_holiday_arrangement()
 
     if pw != stored:
         _write_secret(password_file(), pw)

@@ -6,3 +6,13 @@ class NotificationsConfig(AppConfig):
     name = "tongban.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from tongban.core import jobs
+        from tongban.notifications import reminders
+
+        jobs.register(
+            "notifications.warn_missing_holiday_arrangement",
+            6 * 3600,
+            reminders.warn_missing_holiday_arrangement,
+        )

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     CIRCULATE = "circulate", _("For reading")
     RETURNED = "returned", _("Sent back")
     ENDED = "ended", _("Process ended")
+    CALENDAR = "calendar", _("Holiday arrangement missing")
 
 
 class Notification(models.Model):

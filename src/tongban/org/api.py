@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.http import HttpResponse
 from ninja import Router, Status
 
+from tongban.core import arrangements, calendar
 from tongban.core.http import idempotency, pagination
 from tongban.core.permissions import Action
 from tongban.identity.http import ApiRequest
 from tongban.org import selectors, services
 from tongban.org.http import requires
 from tongban.org.schemas import (
+    ArrangementIn,
     AssignmentIn,
     AssignmentOut,
     DepartmentIn,
@@ -27,6 +29,7 @@ from tongban.org.schemas import (
     StaffOut,
     StaffPage,
     StaffPatch,
+    YearOut,
 )
 
 router = Router(tags=["organisation"])
@@ -207,3 +210,62 @@ def revoke_role(request: ApiRequest, assignment_id: int) -> Status:
 @router.get("/me", response=MeOut, summary="The signed-in person")
 def me(request: ApiRequest) -> dict:
     return selectors.me(request.auth)
+
+
+# --- the national holiday arrangement of each year (年度节假日安排) ---------------------------
+
+
+def _year(year: int) -> dict:
+    arrangement = arrangements.arrangement_of(year)
+    out: dict = {"year": year, "source": calendar.year_source(year).value}
+    if arrangement is not None:
+        holidays, workdays = arrangements.arrangement_ranges(arrangement)
+        out |= {
+            "notice": arrangement.notice,
+            "entered_by": arrangement.entered_by_username,
+            "updated_at": arrangement.updated_at,
+            "holidays": [vars(h) for h in holidays],
+            "workdays": [vars(w) for w in workdays],
+            "disagreements": [d.day for d in calendar.disagreements(year)],
+        }
+    return out
+
+
+@router.get(
+    "/calendar/years", response=list[YearOut], summary="Which years' holiday arrangements are known"
+)
+def list_years(request: ApiRequest) -> list[dict]:
+    return [_year(row.year) for row in arrangements.overview()]
+
+
+@router.get("/calendar/years/{year}", response=YearOut, summary="A year's holiday arrangement")
+def get_year(request: ApiRequest, year: int) -> dict:
+    return _year(year)
+
+
+@router.put(
+    "/calendar/years/{year}",
+    response=YearOut,
+    summary="Enter or correct a year's State Council holiday arrangement (system administrator)",
+    auth=requires(Action.ENTER_HOLIDAY_ARRANGEMENT),
+)
+def put_year(request: ApiRequest, year: int, payload: ArrangementIn) -> dict:
+    services.enter_holiday_arrangement(
+        request.auth,
+        year,
+        notice=payload.notice,
+        holidays=[arrangements.HolidayRange(h.name, h.first, h.last) for h in payload.holidays],
+        workdays=[arrangements.MakeUpDay(w.day, w.name) for w in payload.workdays],
+    )
+    return _year(year)
+
+
+@router.delete(
+    "/calendar/years/{year}",
+    response={204: None},
+    summary="Withdraw an entered arrangement",
+    auth=requires(Action.ENTER_HOLIDAY_ARRANGEMENT),
+)
+def delete_year(request: ApiRequest, year: int) -> HttpResponse:
+    services.withdraw_holiday_arrangement(request.auth, year)
+    return HttpResponse(status=204)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import arrangements
 from tongban.core.permissions import Classification
 from tongban.org.models import DataScope, DepartmentKind
 
@@ -109,3 +110,53 @@ class ClearDayForm(forms.Form):
     def names_a_day(self) -> bool:
         """The page's other form was sent when this field is absent."""
         return bool(self.data.get("clear"))
+
+
+# An <input type="date"> takes ISO dates whatever the language (zh-hans would write 2027/02/05).
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class NoticeForm(forms.Form):
+    notice = forms.CharField(
+        label=_("Notice (title or number)"),
+        max_length=arrangements.MAX_NOTICE,
+        help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）"),
+    )
+
+
+class HolidayRowForm(forms.Form):
+    name = forms.CharField(label=_("Holiday"), max_length=arrangements.MAX_NAME, required=False)
+    first = forms.DateField(label=_("First day off"), required=False, widget=DATE_WIDGET)
+    last = forms.DateField(label=_("Last day off"), required=False, widget=DATE_WIDGET)
+
+
+class MakeUpRowForm(forms.Form):
+    day = forms.DateField(label=_("Make-up working day"), required=False, widget=DATE_WIDGET)
+    name = forms.CharField(
+        label=_("For the holiday"), max_length=arrangements.MAX_NAME, required=False
+    )
+
+
+HolidayFormSet = forms.formset_factory(HolidayRowForm, extra=2, max_num=30, validate_max=True)
+MakeUpFormSet = forms.formset_factory(MakeUpRowForm, extra=3, max_num=30, validate_max=True)
+
+
+class ArrangementImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or JSON)"),
+        help_text=_(
+            "CSV lines date,kind,name (kind: holiday or workday, or 休/班), e.g. "
+            "2027-02-06,holiday,春节; or JSON, including a holiday-cn year file."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        help_text=_("Only if the file does not say."),
+    )
+    notice = forms.CharField(
+        label=_("Notice (title or number)"),
+        max_length=arrangements.MAX_NOTICE,
+        required=False,
+        help_text=_("Only if the file does not say."),
+    )

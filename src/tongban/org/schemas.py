@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
@@ -184,3 +185,37 @@ class DepartmentPage(Schema):
 class StaffPage(Schema):
     items: list[StaffOut]
     next_cursor: str | None
+
+
+# --- the national holiday arrangement of each year (年度节假日安排) ---
+
+
+class HolidayRangeSchema(Schema):
+    name: str = Field(description="the holiday, e.g. 春节", max_length=100)
+    first: date = Field(description="first day off")
+    last: date | None = Field(None, description="last day off (default: the first)")
+
+
+class MakeUpDaySchema(Schema):
+    day: date = Field(description="a Saturday or Sunday worked (调休上班)")
+    name: str = Field("", description="the holiday it makes up for", max_length=100)
+
+
+class ArrangementIn(Schema):
+    notice: str = Field(description="the notice's title or number", max_length=1000)
+    holidays: list[HolidayRangeSchema] = Field(max_length=60)
+    workdays: list[MakeUpDaySchema] = Field(default_factory=list, max_length=60)
+
+
+class YearOut(Schema):
+    year: int
+    source: str = Field(description="package, entered or unknown")
+    notice: str | None = None
+    entered_by: str | None = None
+    updated_at: datetime | None = None
+    holidays: list[HolidayRangeSchema] = Field(default_factory=list)
+    workdays: list[MakeUpDaySchema] = Field(default_factory=list)
+    disagreements: list[date] = Field(
+        default_factory=list,
+        description="for an entered year the package now knows: the days where they differ",
+    )

@@ -254,6 +254,7 @@ def working_days_page(user: Any) -> dict[str, Any]:
         "overrides": list(WorkingDayOverride.objects.order_by("-day")[:100]),
         "days": days,
         "in_20": calendar.add_working_days(today, 20),
+        "missing_arrangement": calendar.missing_arrangement(today),
     }
 
 
@@ -281,3 +282,25 @@ def me(user: Any) -> dict[str, Any]:
             for a in assignments_of(user, user)
         ],
     }
+
+
+def may_enter_arrangement(user: Any) -> bool:
+    """Whether the person enters a year's State Council holiday arrangement (system admin)."""
+    return policy.can(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
+
+
+def require_enter_arrangement(user: Any) -> None:
+    policy.require(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
+
+
+def require_calendar_reader(user: Any) -> None:
+    """The yearly arrangements page: for whoever enters them or keeps the local calendar."""
+    if not (may_enter_arrangement(user) or policy.can(user, Action.MANAGE_CALENDAR)):
+        policy.require(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
+
+
+def missing_arrangement_for(user: Any) -> int | None:
+    """The next year whose arrangement is not entered, from 1 October, for those who enter it."""
+    return (
+        calendar.missing_arrangement(timezone.localdate()) if may_enter_arrangement(user) else None
+    )

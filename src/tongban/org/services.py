@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record, record_denied
-from tongban.core import calendar
+from tongban.core import arrangements, calendar
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.models import HolidayArrangement
 from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
 from tongban.identity import services as identity
 from tongban.identity.models import User
@@ -529,6 +530,124 @@ def clear_working_day(actor: User, day: date) -> None:
         record(
             "core.calendar.clear", object_type="core.workingdayoverride", object_id=day.isoformat()
         )
+
+
+# --- national holiday arrangements (a year's State Council notice) --------------------------
+
+
+def _require_arrangement_permission(actor: User) -> None:
+    if not policy.can(actor, Action.ENTER_HOLIDAY_ARRANGEMENT):
+        record_denied(Action.ENTER_HOLIDAY_ARRANGEMENT, actor=actor)
+        raise Forbidden(
+            _("Only the system administrator enters the State Council holiday arrangement.")
+        )
+
+
+def _arrangement_summary(
+    holidays: list[arrangements.HolidayRange], workdays: list[arrangements.MakeUpDay]
+) -> dict[str, list[str]]:
+    def span(h: arrangements.HolidayRange) -> str:
+        first = h.first.isoformat() if h.first else "?"
+        last = h.last.isoformat() if h.last and h.last != h.first else ""
+        return f"{h.name} {first}" + (f"..{last}" if last else "")
+
+    return {
+        "holidays": [span(h) for h in holidays],
+        "workdays": [f"{w.day.isoformat() if w.day else '?'} {w.name}".strip() for w in workdays],
+    }
+
+
+def enter_holiday_arrangement(
+    actor: User,
+    year: int,
+    *,
+    notice: str,
+    holidays: list[arrangements.HolidayRange],
+    workdays: list[arrangements.MakeUpDay],
+) -> HolidayArrangement:
+    """Enter (or correct) the State Council notice of ``year`` (国务院办公厅关于部分节假日安排的通知)
+    for a year ``chinese-calendar`` does not know: its holidays (放假) and make-up working days
+    (调休上班). From then on the year is known and its time limits count in these days.
+
+    System administrator only. Every problem is named (``InvalidInput``) and nothing is written;
+    one transaction with its audit entry."""
+    _require_arrangement_permission(actor)
+    days = arrangements.check(year, notice, holidays, workdays)
+    text = (notice or "").strip()
+    with transaction.atomic():
+        existing = HolidayArrangement.objects.select_for_update().filter(year=year).first()
+        before = None
+        if existing is not None:
+            old_holidays, old_workdays = arrangements.arrangement_ranges(existing)
+            before = {"notice": existing.notice, **_arrangement_summary(old_holidays, old_workdays)}
+        arrangement = calendar.put_arrangement(year, text, days, actor.username)
+        new_holidays, new_workdays = arrangements.ranges_of(
+            (day, working, name) for day, (working, name) in days.items()
+        )
+        record(
+            "core.calendar.arrangement.enter"
+            if existing is None
+            else "core.calendar.arrangement.change",
+            obj=arrangement,
+            object_repr=f"{year}: {text}"[:200],
+            before=before,
+            after={"notice": text, **_arrangement_summary(new_holidays, new_workdays)},
+            actor=actor,
+        )
+    return arrangement
+
+
+def import_holiday_arrangement(
+    actor: User,
+    name: str,
+    data: bytes,
+    *,
+    year: int | None = None,
+    notice: str | None = None,
+) -> HolidayArrangement:
+    """Enter a year's notice from a small CSV or JSON file (``core.arrangements.parse_file``).
+    ``year`` and ``notice`` given here win over the file's; a year that differs from the file's
+    is refused."""
+    _require_arrangement_permission(actor)
+    parsed = arrangements.parse_file(name, data)
+    if year is not None and parsed.year is not None and year != parsed.year:
+        raise InvalidInput(
+            _("The file is for %(file)s, not %(year)s.") % {"file": parsed.year, "year": year},
+            field="file",
+        )
+    chosen = year if year is not None else parsed.year
+    if chosen is None:
+        raise InvalidInput(
+            _("The file's days are not all in one year: say which year it is for."), field="year"
+        )
+    return enter_holiday_arrangement(
+        actor,
+        chosen,
+        notice=(notice or "").strip() or parsed.notice,
+        holidays=parsed.holidays,
+        workdays=parsed.workdays,
+    )
+
+
+def withdraw_holiday_arrangement(actor: User, year: int) -> None:
+    """Delete the entered notice of ``year`` (entered by mistake, or the upgraded package now
+    covers the year): the year falls back to the package, or becomes unknown again."""
+    _require_arrangement_permission(actor)
+    with transaction.atomic():
+        existing = HolidayArrangement.objects.select_for_update().filter(year=year).first()
+        if existing is None:
+            raise NotFound(
+                _("No holiday arrangement has been entered for %(year)s.") % {"year": year}
+            )
+        holidays, workdays = arrangements.arrangement_ranges(existing)
+        record(
+            "core.calendar.arrangement.withdraw",
+            obj=existing,
+            object_repr=f"{year}: {existing.notice}"[:200],
+            before={"notice": existing.notice, **_arrangement_summary(holidays, workdays)},
+            actor=actor,
+        )
+        calendar.remove_arrangement(year)
 
 
 # --- bulk import ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ def workbench(request: StaffRequest) -> HttpResponse:
         "task_counts": workflow_selectors.counts(user),
         "tasks": workflow_selectors.inbox(user, workflow_selectors.InboxFilter("todo"))[:6],
         "delegations_to_me": org_selectors.delegations_to(user),
+        "missing_arrangement": org_selectors.missing_arrangement_for(user),
     }
     return render(request, "web/workbench.html", context)
 

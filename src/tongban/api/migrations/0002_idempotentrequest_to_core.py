@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('api', '0001_initial'),
-        ('core', '0002_idempotentrequest'),
+        ('core', '0003_idempotentrequest'),
     ]
 
     operations = [

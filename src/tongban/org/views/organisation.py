@@ -1,5 +1,5 @@
-"""Organisation pages: departments, staff, roles, one's own account and delegation, and the
-working-day calendar. Thin: parse a form, call a service or selector, render."""
+"""Organisation pages: departments, staff and roles. Thin: parse a form, call a service or
+selector, render."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors, set_choices
 from tongban.core.http.views import handles_not_found, paginate
-from tongban.core.permissions import Classification
-from tongban.identity import forms as identity_forms
-from tongban.identity import selectors as identity_selectors
-from tongban.identity import services as identity
 from tongban.identity.http import StaffRequest
 from tongban.org import forms, importing, selectors, services
 
@@ -372,100 +368,3 @@ def role_revoke(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = services.revoke_role(request.user, assignment_id)
     messages.success(request, _("Role revoked."))
     return redirect("org:role_detail", code=assignment.role.code)
-
-
-# --- my account ----------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(GET_POST)
-def account(request: StaffRequest) -> HttpResponse:
-    user = request.user
-    section = forms.AccountSectionForm(request.POST or None)
-    sent = section.cleaned_data["form"] if section.is_valid() else ""
-    token_form = identity_forms.TokenForm(request.POST if sent == "token" else None)
-    delegation_form = forms.DelegationForm(request.POST if sent == "delegation" else None)
-    new_token = None
-    if sent == "token" and token_form.is_valid():
-        try:
-            new_token = identity.issue_token(
-                user, token_form.cleaned_data["name"], token_form.cleaned_data["days"]
-            )
-        except ServiceError as exc:
-            service_errors(token_form, exc)
-    if sent == "delegation" and delegation_form.is_valid():
-        data = delegation_form.cleaned_data
-        try:
-            services.delegate(
-                user,
-                delegate=data["delegate"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                reason=data["reason"],
-            )
-        except ServiceError as exc:
-            service_errors(delegation_form, exc)
-        else:
-            messages.success(request, _("Delegation saved."))
-            return redirect("org:account")
-    return render(
-        request,
-        "org/account.html",
-        {
-            "me": user,
-            "staff": selectors.staff_of_user(user),
-            "assignments": selectors.assignments_of(user, user),
-            "tokens": identity_selectors.tokens_of(user),
-            "token_form": token_form,
-            "new_token": new_token,
-            "delegation_form": delegation_form,
-            "delegations": selectors.delegations_by(user),
-            "clearance_label": Classification(user.clearance).label,
-        },
-    )
-
-
-@login_required
-@handles_not_found
-@require_POST
-def delegation_revoke(request: StaffRequest, delegation_id: int) -> HttpResponse:
-    services.revoke_delegation(request.user, delegation_id)
-    messages.success(request, _("Delegation ended."))
-    return redirect("org:account")
-
-
-# --- working-day calendar ------------------------------------------------------------------
-
-
-@login_required
-@handles_not_found
-@require_http_methods(GET_POST)
-def calendar_page(request: StaffRequest) -> HttpResponse:
-    page = selectors.working_days_page(request.user)
-    clear = forms.ClearDayForm(request.POST or None)
-    clearing = clear.is_bound and clear.names_a_day()
-    form = forms.CalendarOverrideForm(request.POST if not clearing else None)
-    if clearing:
-        try:
-            if not clear.is_valid():
-                raise ServiceError(_("There is no local arrangement for that day."))
-            services.clear_working_day(request.user, clear.cleaned_data["clear"])
-            messages.success(request, _("Arrangement removed."))
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        return redirect("org:calendar")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.set_working_day(
-                request.user,
-                data["day"],
-                is_working_day=data["is_working_day"],
-                reason=data["reason"],
-            )
-        except ServiceError as exc:
-            service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("org:calendar")
-    return render(request, "org/calendar.html", {"form": form, **page})
