@@ -51,7 +51,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "tongban.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CsrfViewMiddleware.process_view, the views), after the
+    # language and the user are known: its 413 is in the person's language.
+    "tongban.web.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tongban.identity.middleware.IdleTimeoutMiddleware",
     "tongban.audit.middleware.AuditContextMiddleware",
@@ -160,8 +162,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 FILES_ROOT = Path(env_str("TONGBAN_FILES_DIR", str(HOME / "files")))
-# The largest request body accepted (a batch of files to import, a PDF to seal).
+# The largest request body with files (a batch of files to import, a PDF to seal): 413 above it.
 MAX_REQUEST_BYTES = env_int("TONGBAN_MAX_UPLOAD_MB", 512) * 1024 * 1024
+# The largest body without files (JSON, form fields, a diagram saved from the modeler), and the
+# fields of a body with files together: Django holds them in memory. 413 above it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TONGBAN_MAX_FORM_MB", 2) * 1024 * 1024
 
 LOGGING = {
     "version": 1,
