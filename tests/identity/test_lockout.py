@@ -153,3 +153,14 @@ def test_old_attempts_are_pruned(make_staff):
     with time_machine.travel(timezone.now() + timedelta(days=91)):
         assert lockout.prune() == 1
     assert not SignInAttempt.objects.exists()
+
+
+def test_the_sign_in_page_says_whom_to_ask_for_a_new_password(client, settings):
+    page = client.get("/sign-in/").content.decode()
+    assert "忘记密码？请联系系统管理员重置密码" in page
+    assert "从同一地址登录失败 5 次后，账号在该地址锁定 15 分钟" in page
+    assert "技术支持" not in page
+    settings.TONGBAN_HELPDESK = "信息中心 0571-12345678"
+    settings.TONGBAN_LOCKOUT_MINUTES = 30
+    page = client.get("/sign-in/").content.decode()
+    assert "技术支持：信息中心 0571-12345678" in page and "锁定 30 分钟" in page

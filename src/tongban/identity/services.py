@@ -201,6 +201,17 @@ class SecondFactorRequired(Unauthenticated):
     code = "otp_required"
 
 
+def sign_in_help() -> dict[str, Any]:
+    """What the sign-in page tells people: whom to ask for a new password (the system
+    administrator resets passwords, ``reset_password``; ``TONGBAN_HELPDESK`` adds a contact) and
+    the lockout that applies."""
+    return {
+        "helpdesk": settings.TONGBAN_HELPDESK,
+        "threshold": settings.TONGBAN_LOCKOUT_THRESHOLD,
+        "minutes": settings.TONGBAN_LOCKOUT_MINUTES,
+    }
+
+
 def _source() -> str:
     """Where the attempt comes from: the client's address, set by the audit middleware (the
     proxy's ``X-Forwarded-For`` only with ``TONGBAN_TRUSTED_PROXY``); empty from commands."""

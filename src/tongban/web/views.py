@@ -100,7 +100,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="tongban.identity.backends.StaffBackend")
             return redirect(next_url or "web:workbench")
-    return render(request, "web/sign_in.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "web/sign_in.html",
+        {"form": form, "next": next_url, "help": identity.sign_in_help()},
+    )
 
 
 @require_POST
