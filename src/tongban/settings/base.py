@@ -162,7 +162,7 @@ X_FRAME_OPTIONS = "DENY"
 # attribute (tests/web/test_csp.py keeps it so); htmx and bpmn-js are served from /static/.
 # ``data:`` images and fonts: bpmn-js's embedded icon font and logo, Swagger UI's icons, the empty
 # favicon of base.html. ``connect-src 'self'``: htmx and the modeler fetch from the platform only.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, object]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
