@@ -79,8 +79,41 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     log.close()
 
 
+# Reports every Content-Security-Policy violation of the page to the console, where the watcher
+# below collects it (Chromium also logs each refusal there itself).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
+});
+"""
+
+
+class WatchedBrowser:
+    """The browser, whose every page reports Content-Security-Policy violations to
+    ``violations`` (checked after each test by ``no_csp_violations``)."""
+
+    def __init__(self, browser: object) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_page(self, **kwargs: object) -> object:
+        page = self._browser.new_page(**kwargs)  # type: ignore[attr-defined]
+        page.add_init_script(REPORT_VIOLATIONS)
+
+        def collect(message: object) -> None:
+            text = message.text  # type: ignore[attr-defined]
+            if "Content Security Policy" in text:
+                self.violations.append(f"{page.url}: {text}")
+
+        page.on("console", collect)
+        return page
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[WatchedBrowser]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is required at /usr/bin/chromium (make chromium)")
     from playwright.sync_api import sync_playwright
@@ -97,8 +130,18 @@ def browser() -> Iterator[object]:
                 "--no-first-run",
             ],
         )
-        yield b
+        yield WatchedBrowser(b)
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page a test visits keeps to the Content-Security-Policy."""
+    yield
+    if "browser" in request.fixturenames:
+        watched = request.getfixturevalue("browser")
+        found, watched.violations[:] = list(watched.violations), []
+        assert found == [], found
 
 
 def test_healthz(served):
@@ -440,3 +483,60 @@ def test_the_inbox_reads_as_cards_on_a_phone(served, browser):
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
     page.close()
+
+
+def test_the_content_security_policy_is_enforced_and_watched(served, browser):
+    """The policy is sent and the browser enforces it: a style injected at run time is refused
+    and reported (so the watcher of every other test would see a page that needs more)."""
+    page = browser.new_page()
+    response = page.goto(served["base"] + "/sign-in/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.evaluate(
+        "() => { const s = document.createElement('style');"
+        " s.textContent = 'body { color: red }'; document.head.appendChild(s); }"
+    )
+    page.wait_for_timeout(300)
+    assert any("style-src" in v for v in browser.violations), browser.violations
+    browser.violations.clear()
+    page.close()
+
+
+def test_pages_and_htmx_keep_to_the_content_security_policy(served, browser):
+    """Pages of every kind, the API's interactive docs, and the htmx interactions (the staff
+    search, the colleague suggestions of 转办, the records search): no violation."""
+    admin = next(x for x in served["logins"] if x["username"] == "admin")
+    page = _sign_in(browser, served["base"], "admin", fresh_code(admin["totp_secret"]))
+    for path in ("/org/departments/", "/workflow/definitions/", "/workflow/monitor/"):
+        page.goto(served["base"] + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(served["base"] + "/org/staff/")
+    with page.expect_response(lambda r: "/org/staff/?" in r.url):
+        page.fill("#q", "张")
+    page.wait_for_load_state("networkidle")
+    assert "张晓明" in page.locator("#staff-rows").inner_text()
+    page.goto(served["base"] + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+    page.close()
+
+    chief = _sign_in(browser, served["base"], "chief")
+    chief.goto(served["base"] + "/inbox/?process=leave_request")  # the demo's 请假申请 waits
+    chief.locator("table a[href*='/workflow/tasks/']").first.click()
+    chief.wait_for_load_state("networkidle")
+    assert chief.locator(".diagram svg.tb-bpmn").count() == 1  # drawn with workflow/diagram.css
+    chief.click("form:has(input[value=claim]) button")  # a shared step: take it first
+    chief.wait_for_load_state("networkidle")
+    chief.click("details summary")  # 其他操作
+    field = chief.locator("input[name=to][hx-get]").first  # 转办: colleagues suggested by htmx
+    with chief.expect_response(lambda r: "/org/people/suggest/" in r.url):
+        field.fill("张")
+    for path in ("/documents/", "/documents/incoming/", "/notifications/", "/account/"):
+        chief.goto(served["base"] + path)
+        chief.wait_for_load_state("networkidle")
+    chief.close()
+
+    archivist = _sign_in(browser, served["base"], "archivist")
+    archivist.goto(served["base"] + "/records/")
+    with archivist.expect_response(lambda r: "/records/?" in r.url):
+        archivist.fill("#q", "通知")
+    archivist.wait_for_load_state("networkidle")
+    archivist.close()

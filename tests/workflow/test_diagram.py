@@ -477,6 +477,6 @@ def test_multi_instance_and_loop_markers():
         'isSequential="true"/></bpmn:userTask>',
     )
     drawn = groups(parse(diagram.render_svg(xml)))
-    parallel = drawn["countersign"].find(f"{SVG}path[@class='marker']").get("d")
-    sequential = drawn["sign"].find(f"{SVG}path[@class='marker']").get("d")
+    parallel = drawn["countersign"].find(f"{SVG}path[@class='marker wide']").get("d")
+    sequential = drawn["sign"].find(f"{SVG}path[@class='marker wide']").get("d")
     assert parallel.count("V") == 3 and sequential.count("H") == 3

@@ -44,11 +44,13 @@ def test_urging_notifies_every_candidate_of_an_unclaimed_task(office, make_staff
 def test_urging_is_for_the_initiator_and_is_refused_without_a_trace_of_a_notification(office):
     instance = started(office)
     draft = instance.tasks.get(status="open")
-    with pytest.raises(Forbidden):
-        services.urge_task(office["other"], draft.pk)
+    services.complete_task(office["clerk"], draft.pk)
+    review = instance.tasks.get(status="open")
+    with pytest.raises(Forbidden):  # a candidate of the step sees it, but did not start it
+        services.urge_task(office["chief"], review.pk)
     with pytest.raises(InvalidInput):
-        services.urge_task(office["clerk"], draft.pk, message="催" * 501)
-    assert Notification.objects.count() == 0
+        services.urge_task(office["clerk"], review.pk, message="催" * 501)
+    assert not Notification.objects.filter(kind="urge").exists()
     assert AuditEntry.objects.filter(action="workflow.task.urge", outcome="denied").exists()
 
 

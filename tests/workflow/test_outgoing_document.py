@@ -112,8 +112,12 @@ def test_two_people_completing_the_same_task_one_gets_a_conflict(office):
 
 def test_only_the_performer_completes(office):
     instance = start(office)
-    with pytest.raises(Forbidden):
-        services.complete_task(office["other"], only(instance, "draft").pk)
+    draft = only(instance, "draft")
+    with pytest.raises(NotFound):  # not involved: the task is not theirs to know of
+        services.complete_task(office["other"], draft.pk)
+    services.complete_task(office["clerk"], draft.pk)
+    with pytest.raises(Forbidden):  # the initiator sees the review step, but it is the chief's
+        services.complete_task(office["clerk"], only(instance, "review").pk)
 
 
 def test_inbox_lists_todo_done_and_started(office):
@@ -231,7 +235,9 @@ def test_transfer_and_urge(office):
     services.urge_task(office["clerk"], draft.pk)
     draft.refresh_from_db()
     assert draft.urged_at is not None
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden):  # the performer sees the step; only the initiator urges
+        services.urge_task(office["other"], draft.pk)
+    with pytest.raises(NotFound):  # not involved at all: as if there were no such step
         services.urge_task(office["chief"], draft.pk)
 
 

@@ -15,6 +15,7 @@ from tongban.audit import services
 from tongban.audit.models import AuditEntry
 from tongban.core.errors import Forbidden
 from tongban.core.permissions import Action, admin_role_allows
+from tongban.core.tabular import csv_row
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ CSV_COLUMNS = [
 
 
 def export_csv(user: Any, flt: AuditFilter) -> Iterator[str]:
-    """Stream the filtered entries as CSV (UTF-8 with BOM so that spreadsheet programs read Chinese)."""
+    """Stream the filtered entries as CSV (UTF-8 with BOM so that spreadsheet programs read
+    Chinese). Texts that a spreadsheet would run as a formula are neutralised (core.tabular)."""
     qs = audit_entries(user, flt)
     services.record("audit.export", object_type="audit.auditentry", detail=str(flt), actor=user)
     buffer = io.StringIO()
@@ -82,7 +84,7 @@ def export_csv(user: Any, flt: AuditFilter) -> Iterator[str]:
     yield "\ufeff"
     writer.writerow(CSV_COLUMNS)
     for entry in qs.iterator(chunk_size=2000):
-        writer.writerow([getattr(entry, column) for column in CSV_COLUMNS])
+        writer.writerow(csv_row(getattr(entry, column) for column in CSV_COLUMNS))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)

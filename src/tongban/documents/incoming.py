@@ -22,7 +22,7 @@ from tongban.audit.services import record, record_denied
 from tongban.core import calendar, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.permissions import Action
-from tongban.documents import services
+from tongban.documents import selectors, services
 from tongban.documents.models import (
     Circulation,
     IncomingItem,
@@ -64,11 +64,22 @@ def _require_receiver(actor: User, item: IncomingItem, action: str) -> None:
         )
 
 
-def _precheck(actor: User, item_id: int, action: str) -> None:
-    """Refusals decided before the transaction, so that their audit entries stay."""
+def _visible_item(actor: User, item_id: int, action: str) -> IncomingItem:
+    """The register entry an action names, when the actor may open it
+    (``selectors.visible_incoming``); otherwise NotFound, as for one that does not exist, so that
+    an id reveals nothing. The attempt is audited: call this before the action's transaction."""
     item = IncomingItem.objects.select_related("document", "department").filter(pk=item_id).first()
     if item is None:
         raise NotFound()
+    if not selectors.visible_incoming(actor).filter(pk=item.pk).exists():
+        record_denied(action, obj=item, actor=actor, detail="not visible")
+        raise NotFound()
+    return item
+
+
+def _precheck(actor: User, item_id: int, action: str) -> None:
+    """Refusals decided before the transaction, so that their audit entries stay."""
+    item = _visible_item(actor, item_id, action)
     _require_receiver(actor, item, action)
     if item.document.classification > actor.clearance:
         record_denied(action, obj=item, actor=actor, detail="clearance")
@@ -194,6 +205,9 @@ class IncomingSteps:
         if problem:
             record_denied("documents.incoming.step", obj=item, actor=actor, detail=problem)
             raise Forbidden(problem)
+
+    def visible(self, actor: User, instance: ProcessInstance) -> bool:
+        return selectors.visible_incoming(actor).filter(pk=int(instance.business_id)).exists()
 
     def check_performer(
         self, instance: ProcessInstance, task: Task, user: User, *, added: bool
@@ -336,9 +350,7 @@ def circulate(
                 _("No colleague with the login “%(name)s”.") % {"name": name}, field="readers"
             )
         readers.append(user)
-    seen = IncomingItem.objects.select_related("department").filter(pk=item_id).first()
-    if seen is None:
-        raise NotFound()
+    seen = _visible_item(actor, item_id, "documents.incoming.circulate")
     if not _may_circulate(actor, seen):
         record_denied("documents.incoming.circulate", obj=seen, actor=actor)
         raise Forbidden(_("You may not circulate this document."))
@@ -466,9 +478,7 @@ def archive_incoming(actor: User, item_id: int, *, retention: str) -> IncomingIt
 
     if retention not in Retention.values:
         raise InvalidInput(_("Choose a retention period."), field="retention")
-    item = IncomingItem.objects.select_related("document", "department").filter(pk=item_id).first()
-    if item is None:
-        raise NotFound()
+    item = _visible_item(actor, item_id, "documents.incoming.archive")
     if item.status != IncomingStatus.COMPLETED:
         raise Conflict(_("Only a completed incoming document can be archived."))
     if item.record_code:

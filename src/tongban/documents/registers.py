@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tongban.core.tabular import append_xlsx_row
 from tongban.documents.models import Document, IncomingItem, RecipientKind
 from tongban.documents.types import CLASSIFICATION_MARKS
 
@@ -54,19 +55,15 @@ def _book(title: str, columns: list[tuple[str, int]], rows: Iterable[list[object
     sheet = book.active
     assert sheet is not None
     sheet.title = title
-    sheet.append([name for name, _w in columns])
+    append_xlsx_row(sheet, [name for name, _w in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for index, (_name, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in rows:
-        sheet.append(row)
-        # openpyxl stores text starting with "=" as a formula; titles come from users, so every
-        # text cell stays text (no formula injection into the register).
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        # Titles, authorities and names come from people: no formula injection (core.tabular).
+        append_xlsx_row(sheet, row)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

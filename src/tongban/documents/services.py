@@ -37,7 +37,7 @@ from tongban.core import files, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.models import StoredFile
 from tongban.core.permissions import Action, Classification
-from tongban.documents import indexing, rendering
+from tongban.documents import indexing, rendering, selectors
 from tongban.documents.models import (
     OUTGOING_STEPS,
     Attachment,
@@ -398,11 +398,22 @@ def _require_editable(actor: User, document: Document, *, audit: bool) -> None:
         raise Forbidden(_("Only whoever has the document's current step may edit it."))
 
 
-def _check_editable(actor: User, document_id: int) -> None:
-    """Before the transaction: the refusal of an edit is audited."""
+def _visible(actor: User, document_id: int, action: str) -> Document:
+    """The document an action names, when the actor may read it (``selectors.visible_documents``);
+    otherwise NotFound, as for one that does not exist, so that an id reveals nothing. The attempt
+    is audited as denied: call this before the action's transaction."""
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
         raise NotFound()
+    if not selectors.visible_documents(actor).filter(pk=document.pk).exists():
+        record_denied(action, obj=document, actor=actor, detail="not visible")
+        raise NotFound()
+    return document
+
+
+def _check_editable(actor: User, document_id: int) -> None:
+    """Before the transaction: the refusal of an edit is audited."""
+    document = _visible(actor, document_id, "documents.document.update")
     _require_editable(actor, document, audit=True)
 
 
@@ -761,6 +772,9 @@ class OutgoingSteps:
             record_denied("documents.document.step", obj=document, actor=actor, detail=problem)
             raise Forbidden(problem)
 
+    def visible(self, actor: User, instance: ProcessInstance) -> bool:
+        return selectors.visible_documents(actor).filter(pk=int(instance.business_id)).exists()
+
     def check_performer(
         self, instance: ProcessInstance, task: Task, user: User, *, added: bool
     ) -> None:
@@ -988,6 +1002,8 @@ def apply_seals(
     )
     if len(documents) != len(set(document_ids)):
         raise NotFound()
+    for document in documents:
+        _visible(actor, document.pk, "documents.document.seal")
     units = {d.issuing_department_id for d in documents}
     if len(units) != 1:
         raise InvalidInput(
@@ -1206,6 +1222,7 @@ def archive_document(actor: User, document_id: int, *, retention: str) -> Docume
 
     if retention not in Retention.values:
         raise InvalidInput(_("Choose a retention period."), field="retention")
+    _visible(actor, document_id, "documents.document.archive")
     document = (
         Document.objects.select_related(
             "department", "issuing_department", "sealed_pdf", "official_pdf", "source_file"

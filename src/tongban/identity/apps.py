@@ -9,6 +9,8 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.core import jobs
+        from tongban.identity import lockout
         from tongban.identity.services import clear_expired_sessions
 
         jobs.register("identity.clear_expired_sessions", 3600, clear_expired_sessions)
+        jobs.register("identity.prune_sign_in_attempts", 3600, lockout.prune)

@@ -58,8 +58,6 @@ class User(AbstractBaseUser):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("created"), default=timezone.now)
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
     totp_secret = models.CharField(max_length=64, blank=True)
@@ -130,3 +128,29 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignInAttempt(models.Model):
+    """A sign-in, or a one-time code for a sensitive action, that failed or succeeded: what the
+    lockout counts, by login name and by source address (identity/lockout.py). A failure is
+    forgiven (deleted) when the same login then signs in from the same source; a success marks
+    the source as known for that login. The audit trail keeps every attempt for good; these rows
+    are pruned by the worker."""
+
+    at = models.DateTimeField(default=timezone.now)
+    username = models.CharField(max_length=150)  # lower-cased, as typed: unknown logins too
+    source = models.CharField(max_length=45, blank=True)  # client address; empty from commands
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source", "succeeded", "at"], name="identity_attempt_source"),
+            models.Index(
+                fields=["username", "succeeded", "source", "at"], name="identity_attempt_login"
+            ),
+            models.Index(fields=["at"], name="identity_attempt_at"),
+        ]
+
+    def __str__(self) -> str:
+        outcome = "success" if self.succeeded else "failure"
+        return f"{outcome} of {self.username} from {self.source or 'local'} at {self.at:%H:%M:%S}"

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.audit.context import current as current_context
 from tongban.audit.models import Outcome
 from tongban.audit.services import record, record_denied
 from tongban.core.errors import (
@@ -31,7 +32,7 @@ from tongban.core.errors import (
 )
 from tongban.core.identifiers import validate_resident_id
 from tongban.core.permissions import Action, AdminRole, Classification, admin_role_allows
-from tongban.identity import totp
+from tongban.identity import lockout, totp
 from tongban.identity.models import ApiToken, PasswordHistory, User, username_validator
 
 TOKEN_PREFIX = "tb_"  # noqa: S105 - a marker, not a secret
@@ -200,11 +201,82 @@ class SecondFactorRequired(Unauthenticated):
     code = "otp_required"
 
 
-def _lock_message(user: User) -> str:
-    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)  # type: ignore[operator]
+def sign_in_help() -> dict[str, Any]:
+    """What the sign-in page tells people: whom to ask for a new password (the system
+    administrator resets passwords, ``reset_password``; ``TONGBAN_HELPDESK`` adds a contact) and
+    the lockout that applies."""
+    return {
+        "helpdesk": settings.TONGBAN_HELPDESK,
+        "threshold": settings.TONGBAN_LOCKOUT_THRESHOLD,
+        "minutes": settings.TONGBAN_LOCKOUT_MINUTES,
+    }
+
+
+def _source() -> str:
+    """Where the attempt comes from: the client's address, set by the audit middleware (the
+    proxy's ``X-Forwarded-For`` only with ``TONGBAN_TRUSTED_PROXY``); empty from commands."""
+    return current_context().ip
+
+
+def _lock_message(lock: lockout.Lock) -> str:
+    if lock.scope == lockout.SOURCE:
+        return _(
+            "Too many failed sign-ins from your network address. Try again in %(m)d minutes."
+        ) % {"m": lock.minutes_left()}
     return _(
         "This account is locked after repeated failed sign-ins. Try again in %(m)d minutes."
-    ) % {"m": minutes}
+    ) % {"m": lock.minutes_left()}
+
+
+LOCK_DETAILS = {
+    lockout.LOGIN_FROM_SOURCE: "login locked from this source",
+    lockout.SOURCE: "source throttled",
+    lockout.LOGIN: "login locked from sources it never signed in from",
+}
+
+
+def _refuse_if_locked(username: str, user: User | None, source: str, action: str) -> None:
+    """Raise TooManyAttempts (429) while a lock holds against this login from this source; the
+    refusal is audited."""
+    found = lockout.locks(username, source)
+    if not found:
+        return
+    lock = found[0]
+    _record_attempt(action, username, user, Outcome.DENIED, LOCK_DETAILS[lock.scope])
+    raise TooManyAttempts(_lock_message(lock))
+
+
+def _record_attempt(
+    action: str, username: str, user: User | None, outcome: str, detail: str
+) -> None:
+    if user is not None:
+        record(action, obj=user, outcome=outcome, detail=detail)
+    else:
+        record(
+            action,
+            object_type="identity.user",
+            object_repr=username[:150],
+            outcome=outcome,
+            detail=detail,
+        )
+
+
+def _register_failure(username: str, user: User | None, source: str, detail: str) -> None:
+    """Count a failure and audit it, with every lock it sets (``identity.lockout``); committed
+    even though the caller is refused. Raises TooManyAttempts when the failure set a lock."""
+    with transaction.atomic():
+        new_locks = lockout.record_failure(username, source)
+        _record_attempt("identity.sign_in", username, user, Outcome.FAILURE, detail)
+        for lock in new_locks:
+            _record_attempt(
+                "identity.lockout",
+                username,
+                user,
+                Outcome.SUCCESS,
+                f"{LOCK_DETAILS[lock.scope]} until {lock.until.isoformat(timespec='seconds')}",
+            )
+    if new_locks:
+        raise TooManyAttempts(_lock_message(max(new_locks, key=lambda lock: lock.until)))
 
 
 def _reused_message(wait: int) -> str:
@@ -215,32 +287,25 @@ def _reused_message(wait: int) -> str:
 
 
 def authenticate_staff(username: str, password: str, otp: str = "") -> User:
-    """Check a sign-in; record success and failure; lock the account after repeated failures.
+    """Check a sign-in; record success and failure; lock after repeated failures (lockout.py:
+    by login from a source, by source, and by login from unknown sources).
 
     Raises Unauthenticated (wrong name, password or code), SecondFactorRequired or TooManyAttempts.
     The failure count and its audit entry are committed even though the caller is refused.
     """
-    username = (username or "").strip()
+    username = (username or "").strip()[:150]
+    source = _source()
     user = User.objects.filter(username__iexact=username).first()
+    _refuse_if_locked(username, user, source, "identity.sign_in")
     generic = _("The login name or password is not correct.")
     if user is None or not user.is_active:
-        record(
-            "identity.sign_in",
-            object_type="identity.user",
-            object_id=user.pk if user else "",
-            object_repr=username[:150],
-            outcome=Outcome.FAILURE,
-            detail="unknown account" if user is None else "inactive account",
+        _register_failure(
+            username, user, source, "unknown account" if user is None else "inactive account"
         )
         raise Unauthenticated(generic)
     now = timezone.now()
-    if user.locked_until and user.locked_until > now:
-        record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail="account locked")
-        raise TooManyAttempts(_lock_message(user))
     if not user.check_password(password or ""):
-        _register_failure(user, "wrong password")
-        if user.locked_until and user.locked_until > now:
-            raise TooManyAttempts(_lock_message(user))
+        _register_failure(username, user, source, "wrong password")
         raise Unauthenticated(generic)
     needs_otp = user.totp_enabled or user.is_admin
     if needs_otp:
@@ -261,34 +326,15 @@ def authenticate_staff(username: str, password: str, otp: str = "") -> User:
             record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail="code reused")
             raise Unauthenticated(_reused_message(checked.wait))
         if checked.step is None:
-            _register_failure(user, "wrong one-time code")
-            if user.locked_until and user.locked_until > now:
-                raise TooManyAttempts(_lock_message(user))
+            _register_failure(username, user, source, "wrong one-time code")
             raise Unauthenticated(_("The one-time code is not correct."))
         user.totp_last_step = checked.step
     with transaction.atomic():
-        user.failed_logins = 0
-        user.locked_until = None
+        lockout.record_success(username, source)
         user.last_login = now
-        user.save(update_fields=["failed_logins", "locked_until", "last_login", "totp_last_step"])
+        user.save(update_fields=["last_login", "totp_last_step"])
         record("identity.sign_in", obj=user, actor=user)
     return user
-
-
-def _register_failure(user: User, detail: str) -> None:
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        locked.failed_logins += 1
-        if locked.failed_logins >= settings.TONGBAN_LOCKOUT_THRESHOLD:
-            locked.locked_until = timezone.now() + timedelta(
-                minutes=settings.TONGBAN_LOCKOUT_MINUTES
-            )
-            locked.failed_logins = 0
-            detail += "; account locked"
-        locked.save(update_fields=["failed_logins", "locked_until"])
-        record("identity.sign_in", obj=locked, outcome=Outcome.FAILURE, detail=detail)
-    user.failed_logins = locked.failed_logins
-    user.locked_until = locked.locked_until
 
 
 def record_sign_out(user: Any) -> None:
@@ -392,10 +438,9 @@ def confirm_second_factor(user: User, code: str, *, action: str) -> None:
         )
     if not (code or "").strip():
         raise Forbidden(_("Enter the 6-digit code from your authenticator app."))
-    fresh = User.objects.only("locked_until", "totp_last_step").get(pk=user.pk)
-    if fresh.locked_until and fresh.locked_until > timezone.now():
-        user.locked_until = fresh.locked_until
-        raise TooManyAttempts(_lock_message(user))
+    source = _source()
+    _refuse_if_locked(user.username, user, source, "identity.sign_in")
+    fresh = User.objects.only("totp_last_step").get(pk=user.pk)
     checked = totp.check(user.totp_secret, code.strip(), fresh.totp_last_step)
     if checked.reused:
         # Already used (at sign-in, or for the previous action): refused, as replay protection
@@ -404,14 +449,10 @@ def confirm_second_factor(user: User, code: str, *, action: str) -> None:
     step = checked.step
     if step is None:
         # Wrong codes count like wrong passwords: guessing locks the account for a while.
-        _register_failure(user, f"wrong one-time code for {action}")
-        if user.locked_until and user.locked_until > timezone.now():
-            raise TooManyAttempts(_lock_message(user))
+        _register_failure(user.username, user, source, f"wrong one-time code for {action}")
         raise Forbidden(_("The one-time code is not correct."))
     # Claim the step in one statement: of two requests with the same code, one wins.
-    if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
-        totp_last_step=step, failed_logins=0
-    ):
+    if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step):
         raise Forbidden(_reused_message(totp.seconds_until_after(step)))
     user.totp_last_step = step
 

@@ -42,7 +42,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend=BACKEND)
             return redirect(next_url or "web:workbench")
-    return render(request, "identity/sign_in.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "identity/sign_in.html",
+        {"form": form, "next": next_url, "help": identity.sign_in_help()},
+    )
 
 
 @require_POST

@@ -4,6 +4,7 @@
 """
 
 from tongban.settings.base import *  # noqa: F403
+from tongban.settings.base import CONTENT_SECURITY_POLICY
 from tongban.settings.env import env_bool, env_int
 
 DEBUG = False
@@ -14,3 +15,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# The same policy; a browser also fetches any http:// link of a page over HTTPS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True}
+}

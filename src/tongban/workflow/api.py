@@ -29,8 +29,12 @@ from tongban.workflow.schemas import (
 )
 
 router = Router(tags=["workflow"])
-# A task that is none of the caller's business is 404 before its body is read.
-VISIBLE_TASK = guarded(lambda user, path: selectors.task_for(user, path["task_id"]))
+
+
+def visible_task(action: str) -> list:
+    """A task that is none of the caller's business is 404 (the probe audited as ``action``)
+    before its body is read."""
+    return guarded(lambda user, path: services.seen_task(user, path["task_id"], action))
 
 
 @router.post(
@@ -159,7 +163,7 @@ def get_task(request: ApiRequest, task_id: int) -> object:
 
 @router.post(
     "/workflow/tasks/{task_id}/complete",
-    auth=VISIBLE_TASK,
+    auth=visible_task("workflow.task.complete"),
     response=TaskOut,
     summary="Complete a task",
 )
@@ -187,7 +191,7 @@ def release(request: ApiRequest, task_id: int) -> object:
 
 @router.post(
     "/workflow/tasks/{task_id}/transfer",
-    auth=VISIBLE_TASK,
+    auth=visible_task("workflow.task.transfer"),
     response=TaskOut,
     summary="Hand over (转办)",
 )
@@ -198,7 +202,10 @@ def transfer(request: ApiRequest, task_id: int, payload: TransferIn) -> object:
 
 
 @router.post(
-    "/workflow/tasks/{task_id}/urge", auth=VISIBLE_TASK, response=TaskOut, summary="Urge (催办)"
+    "/workflow/tasks/{task_id}/urge",
+    auth=visible_task("workflow.task.urge"),
+    response=TaskOut,
+    summary="Urge (催办)",
 )
 def urge(request: ApiRequest, task_id: int, payload: UrgeIn | None = None) -> object:
     message = payload.message if payload is not None else ""
@@ -216,7 +223,7 @@ def return_targets(request: ApiRequest, task_id: int) -> object:
 
 @router.post(
     "/workflow/tasks/{task_id}/return",
-    auth=VISIBLE_TASK,
+    auth=visible_task("workflow.task.return"),
     response=TaskOut,
     summary="Send back (退回)",
 )
@@ -232,7 +239,7 @@ def send_back(request: ApiRequest, task_id: int, payload: ReturnIn) -> object:
 
 @router.post(
     "/workflow/tasks/{task_id}/add-signer",
-    auth=VISIBLE_TASK,
+    auth=visible_task("workflow.task.add_signer"),
     response=TaskOut,
     summary="Add a signer (加签)",
 )

@@ -9,8 +9,10 @@ references) and the SVG is written as text, every name escaped. A file without a
 (a hand-written BPMN) gets a simple left-to-right layout instead of an error, so that a
 process page never fails because a diagram is missing.
 
-The SVG carries its own ``<style>``; every rule is scoped under the root class ``tb-bpmn`` so
-that inlining it into a page does not restyle the page.
+The standalone SVG carries its own ``<style>`` (the rules of ``static/workflow/diagram.css``),
+every rule scoped under the root class ``tb-bpmn`` so that it restyles nothing else; drawn
+``inline`` for a page, it has none and the page links the file. No element has a style
+attribute: a page's Content-Security-Policy (``style-src 'self'``) would refuse both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
@@ -54,33 +57,15 @@ FONT = 12.0  # px; every measurement of text below is in units of this size
 LABEL_FONT = 11.0  # px, names under events and gateways and on flows
 LINE = 1.3 * FONT  # generous line height for Chinese text
 
-STYLE = """
-.tb-bpmn{background:#fff}
-.tb-bpmn text{font-family:system-ui,"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:12px;fill:#1f2328}
-.tb-bpmn .body{fill:#fff;stroke:#404040;stroke-width:1.5}
-.tb-bpmn .container>.body{fill:none;stroke:#8a8a8a;stroke-width:1.2}
-.tb-bpmn .container>path{fill:none;stroke:#8a8a8a;stroke-width:1.2}
-.tb-bpmn .frame>.body{fill:#fff;fill-opacity:.55}
-.tb-bpmn .frame.group>.body{fill:none;stroke:#8a8a8a;stroke-dasharray:8 4 2 4}
-.tb-bpmn .event-sub>.body{stroke-dasharray:2 3}
-.tb-bpmn .endEvent>.body{stroke-width:4}
-.tb-bpmn .callActivity>.body{stroke-width:4}
-.tb-bpmn .non-interrupting>.body{stroke-dasharray:5 3}
-.tb-bpmn .icon,.tb-bpmn .marker{fill:none;stroke:#404040;stroke-width:1.3}
-.tb-bpmn .marker.solid,.tb-bpmn .icon.solid{fill:#404040}
-.tb-bpmn .gateway-marker{fill:none;stroke:#404040;stroke-width:3.5;stroke-linecap:round}
-.tb-bpmn .annotation>path{fill:none;stroke:#404040;stroke-width:1.2}
-.tb-bpmn .annotation>.body{fill:none;stroke:none}
-.tb-bpmn .edge>polyline{fill:none;stroke:#404040;stroke-width:1.4;stroke-linejoin:round}
-.tb-bpmn .edge.message>polyline{stroke-dasharray:7 4}
-.tb-bpmn .edge.association>polyline,.tb-bpmn .edge.data>polyline{stroke-dasharray:2 3}
-.tb-bpmn .label{font-size:11px}
-.tb-bpmn .done>.body{fill:#e3efe6;stroke:#5b8a68}
-.tb-bpmn .edge.done>polyline{stroke:#5b8a68}
-.tb-bpmn .current>.body{fill:#eaf1fd;stroke:#1557c0;stroke-width:4}
-.tb-bpmn .edge.current>polyline{stroke:#1557c0;stroke-width:2.5}
-.tb-bpmn .pending>text{fill:#3d444d}
-"""
+# The rules of the picture: a static file, so that a page showing a diagram links it (the page's
+# Content-Security-Policy allows no <style> element or style attribute inside), and the standalone
+# SVG (the API's diagram.svg) carries the same rules in its own <style>.
+STYLE = re.sub(
+    r"/\*.*?\*/\n?",
+    "",
+    (Path(__file__).parent / "static" / "workflow" / "diagram.css").read_text(encoding="utf-8"),
+    flags=re.S,
+)
 DEFS = (
     "<defs>"
     '<marker id="tb-bpmn-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
@@ -547,9 +532,7 @@ def _event_marker(kind: str, element: Any, cx: float, cy: float, r: float) -> st
         flap = f"M{_f(x0)},{_f(y0)} L{_f(cx)},{_f(cy + s * 0.05)} L{_f(x0 + w)},{_f(y0)}"
         return (
             f'<rect class="marker{solid}" x="{_f(x0)}" y="{_f(y0)}" width="{_f(w)}" '
-            f'height="{_f(h)}"/><path class="marker" d="{flap}"'
-            + (' style="stroke:#fff"' if solid else "")
-            + "/>"
+            f'height="{_f(h)}"/><path class="marker{" knockout" if solid else ""}" d="{flap}"/>'
         )
     if d == "terminate":
         return f'<circle class="marker solid" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(r * 0.62)}"/>'
@@ -595,7 +578,7 @@ def _gateway_marker(shape: _Shape) -> str:
         d = f"M{_f(cx)},{_f(cy - a)} L{_f(cx)},{_f(cy + a)} M{_f(cx - a)},{_f(cy)} L{_f(cx + a)},{_f(cy)}"
         return f'<path class="gateway-marker" d="{d}"/>'
     if shape.kind == "inclusiveGateway":
-        return f'<circle class="gateway-marker" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(s * 0.22)}" style="stroke-width:2.5"/>'
+        return f'<circle class="gateway-marker" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(s * 0.22)}"/>'
     if shape.kind == "complexGateway":
         a, b = s * 0.26, s * 0.18
         d = (
@@ -628,8 +611,7 @@ def _task_icon(kind: str, x: float, y: float) -> str:
         )
     if kind == "serviceTask":
         return (
-            f'<circle class="icon" cx="{_f(x + 7)}" cy="{_f(y + 7)}" r="5.5" '
-            'style="stroke-width:3;stroke-dasharray:2.2 2.1"/>'
+            f'<circle class="icon gear" cx="{_f(x + 7)}" cy="{_f(y + 7)}" r="5.5"/>'
             f'<circle class="icon" cx="{_f(x + 7)}" cy="{_f(y + 7)}" r="2.2"/>'
         )
     if kind == "scriptTask":
@@ -641,11 +623,11 @@ def _task_icon(kind: str, x: float, y: float) -> str:
         )
     if kind in ("sendTask", "receiveTask"):
         solid = " solid" if kind == "sendTask" else ""
-        flap = ' style="stroke:#fff"' if solid else ""
+        flap = " knockout" if solid else ""
         return (
             f'<rect class="icon{solid}" x="{_f(x)}" y="{_f(y + 2)}" width="16" height="11"/>'
-            f'<path class="icon" d="M{_f(x)},{_f(y + 2)} L{_f(x + 8)},{_f(y + 8)} '
-            f'L{_f(x + 16)},{_f(y + 2)}"{flap}/>'
+            f'<path class="icon{flap}" d="M{_f(x)},{_f(y + 2)} L{_f(x + 8)},{_f(y + 8)} '
+            f'L{_f(x + 16)},{_f(y + 2)}"/>'
         )
     if kind == "businessRuleTask":
         return (
@@ -699,7 +681,7 @@ def _activity_markers(shape: _Shape, collapsed: bool) -> str:
             )
         else:
             d = f"M{_f(x)},{_f(top + 7)} q3,-5 6,0 t6,0"
-        out.append(f'<path class="marker" d="{d}" style="stroke-width:1.8"/>')
+        out.append(f'<path class="marker wide" d="{d}"/>')
     return "".join(out)
 
 
@@ -764,7 +746,9 @@ def _shape_svg(
             classes.append("non-interrupting")
         body = f'<circle class="body" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(r)}"/>'
         if kind in ("intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"):
-            body += f'<circle class="body" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(max(r - 3, 1))}" style="fill:none"/>'
+            body += (
+                f'<circle class="body inner" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(max(r - 3, 1))}"/>'
+            )
         body += _event_marker(kind, element, cx, cy, r)
         text = _label_below(shape, name)
     elif kind in GATEWAYS:
@@ -777,8 +761,9 @@ def _shape_svg(
         body = f'<rect class="body" x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" rx="10" ry="10"/>'
         if kind == "transaction":
             body += (
-                f'<rect class="body" x="{_f(x + 3)}" y="{_f(y + 3)}" width="{_f(max(w - 6, 0))}" '
-                f'height="{_f(max(h - 6, 0))}" rx="8" ry="8" style="fill:none"/>'
+                f'<rect class="body inner" x="{_f(x + 3)}" y="{_f(y + 3)}" '
+                f'width="{_f(max(w - 6, 0))}" '
+                f'height="{_f(max(h - 6, 0))}" rx="8" ry="8"/>'
             )
         if expanded:
             layer = "frame"
@@ -926,8 +911,10 @@ def render_svg(
     process_id: str | None = None,
     states: Mapping[str, str] | None = None,
     title: str | None = None,
+    inline: bool = False,
 ) -> str:
-    """Draw the diagram of ``process_id`` (else the first diagram) as a standalone SVG.
+    """Draw the diagram of ``process_id`` (else the first diagram) as a standalone SVG, or with
+    ``inline`` for a page that links ``workflow/diagram.css`` (the SVG then has no <style>).
 
     ``states`` maps element ids to ``"done"``, ``"current"`` or ``"pending"``; when it is
     given, flow nodes it does not mention count as pending. Other values are ignored (they
@@ -977,8 +964,9 @@ def render_svg(
     return (
         f'<svg xmlns="{SVG}" class="tb-bpmn" viewBox="{_f(min_x)} {_f(min_y)} {_f(width)} '
         f'{_f(height)}" width="{_f(math.ceil(width))}" height="{_f(math.ceil(height))}" '
-        f'role="img" style="max-width:100%;height:auto">{heading}'
-        f"<style>{STYLE}</style>{DEFS}"
+        f'role="img">{heading}'
+        + ("" if inline else f"<style>{STYLE}</style>")
+        + DEFS
         + "".join(layers["container"])
         + "".join(layers["frame"])
         + "".join(layers["edge"])

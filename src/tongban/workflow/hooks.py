@@ -16,6 +16,9 @@ workflow services then call it inside their own transaction:
   person who may not do this step (below the document's classification, not a signer) and
   records the refusal, which must happen outside the transaction that would roll it back;
   ``before_complete`` checks again inside it.
+* ``visible(actor, instance)``: whether the actor may see the domain's object, and so the steps
+  of its process that its page shows (a reader of the document who took no part in it). An
+  action on a step of an instance the actor may not see answers 404, as for a missing one.
 * ``check_performer(instance, task, user, added=...)`` before a step is handed over (转办) or
   another signer added (加签, ``added=True``: they give an opinion, they do not do the step):
   the domain refuses a person who could not.
@@ -57,6 +60,8 @@ class BusinessHandler(Protocol):
     def after_change(self, instance: ProcessInstance, event: str) -> None: ...
 
     def authorise(self, actor: User, instance: ProcessInstance, task: Task) -> None: ...
+
+    def visible(self, actor: User, instance: ProcessInstance) -> bool: ...
 
     def check_performer(
         self, instance: ProcessInstance, task: Task, user: User, *, added: bool

@@ -26,6 +26,7 @@ from tongban.workflow.models import (
 )
 from tongban.workflow.services import (
     acting_for,
+    involved_instances,
     may_work,
     not_open_error,
     steps_kept_from,
@@ -157,17 +158,6 @@ def counts(user: Any) -> dict[str, int]:
     entries = InboxEntry.objects.filter(user_id__in=sorted(acting_for(user)))
     tasks = entries.values("task_id").distinct()
     return {"todo": tasks.count(), "overdue": tasks.filter(due_on__lt=today).count()}
-
-
-def involved_instances(user: Any) -> QuerySet[ProcessInstance]:
-    """Instances the person started, has worked or may work on (also for those they act for)."""
-    people = list(acting_for(user))
-    involved = Task.objects.filter(instance=OuterRef("pk")).filter(
-        Q(assignee_id__in=people)
-        | Q(completed_by_id__in=people)
-        | Q(candidates__user_id__in=people)
-    )
-    return ProcessInstance.objects.filter(Q(initiator=user) | Exists(involved))
 
 
 def visible_instances(user: Any) -> QuerySet[ProcessInstance]:

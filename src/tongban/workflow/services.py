@@ -547,6 +547,43 @@ def _delegators(actor: User) -> QuerySet[Delegation, int]:
     ).values_list("delegator_id", flat=True)
 
 
+def involved_instances(user: User) -> QuerySet[ProcessInstance]:
+    """Instances the person started, has worked or may work on (also for those they act for)."""
+    people = list(_acting_for(user))
+    involved = Task.objects.filter(instance=OuterRef("pk")).filter(
+        Q(assignee_id__in=people)
+        | Q(completed_by_id__in=people)
+        | Q(candidates__user_id__in=people)
+    )
+    return ProcessInstance.objects.filter(Q(initiator=user) | Exists(involved))
+
+
+def _sees(actor: User, instance: ProcessInstance) -> bool:
+    """Whether the actor may see the instance and its steps: one they are involved in (what
+    ``selectors.task_for`` shows them), one whose object its domain shows them (a document they
+    may read, whose page lists its steps), or any, for a process administrator (the monitor lists
+    every running instance and its overdue and stuck steps)."""
+    if involved_instances(actor).filter(pk=instance.pk).exists():
+        return True
+    handler = hooks.handler_for(instance.business_type)
+    if handler is not None and handler.visible(actor, instance):
+        return True
+    return policy.can(actor, Action.MANAGE_PROCESSES)
+
+
+def seen_task(actor: User, task_id: int, action: str) -> Task:
+    """The task an action names, when the actor may see it; otherwise NotFound, the answer for
+    a task that does not exist, so that an id reveals nothing (a 403 would say it exists). The
+    attempt on a task one may not see is audited as denied: call this before the transaction."""
+    task = Task.objects.select_related("instance").filter(pk=task_id).first()
+    if task is None:
+        raise NotFound()
+    if not _sees(actor, task.instance):
+        record_denied(action, obj=task, actor=actor, detail="not visible")
+        raise NotFound()
+    return task
+
+
 def steps_kept_from(user: User, instance: ProcessInstance) -> set[str]:
     """The steps ``user`` may not perform in ``instance`` (``tongban:excludeInitiator``, when
     they started it), nor send the process back to: a refusal of one's own request is not one's
@@ -686,12 +723,10 @@ def task_form_fields(instance: ProcessInstance, task: Task) -> list[dict[str, An
 def _authorise(actor: User, task_id: int, action: str) -> None:
     """Refusals that must stay in the audit trail are decided before the action's transaction
     (which would roll them back): not the actor's task, or the owning domain says no. The
-    transaction checks again under its lock."""
-    task = (
-        Task.objects.select_related("instance").filter(pk=task_id, status=TaskStatus.OPEN).first()
-    )
-    if task is None:
-        return  # gone or handled: the transaction answers 404 or 409
+    transaction checks again under its lock. A task the actor may not see is 404."""
+    task = seen_task(actor, task_id, action)
+    if task.status != TaskStatus.OPEN:
+        return  # handled: the transaction answers 409 (or 404 to whom it never concerned)
     if not may_work(actor, task):
         record_denied(action, obj=task, actor=actor)
         raise Forbidden(_("This task is not yours to complete."))
@@ -852,6 +887,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
     """加签: ask one more person for an opinion before this step can be completed."""
     reason = _hand_over_reason(reason)
     target = _colleague(username, _("Choose an active colleague to add."))
+    seen_task(actor, task_id, "workflow.task.add_signer")
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
@@ -887,6 +923,7 @@ def add_signer(actor: User, task_id: int, *, username: str, reason: str = "") ->
 
 
 def claim_task(actor: User, task_id: int) -> Task:
+    seen_task(actor, task_id, "workflow.task.claim")
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
@@ -902,6 +939,7 @@ def claim_task(actor: User, task_id: int) -> Task:
 
 
 def release_task(actor: User, task_id: int) -> Task:
+    seen_task(actor, task_id, "workflow.task.release")
     with transaction.atomic():
         task = _open_task_locked(task_id, assignee=actor)
         if task is None or not task.candidates.exists():
@@ -916,6 +954,7 @@ def transfer_task(actor: User, task_id: int, *, to_username: str, reason: str = 
     """Hand a task to another person (转办)."""
     reason = _hand_over_reason(reason)
     target = _colleague(to_username, _("Choose an active colleague to hand the task to."))
+    seen_task(actor, task_id, "workflow.task.transfer")
     with transaction.atomic():
         task = _open_task_locked(task_id)
         if task is None:
@@ -950,9 +989,7 @@ def urge_task(actor: User, task_id: int, *, message: str = "") -> Task:
     message = (message or "").strip()
     if len(message) > 500:
         raise InvalidInput(_("A reminder has at most 500 characters."), field="message")
-    seen = Task.objects.select_related("instance").filter(pk=task_id).first()
-    if seen is None:
-        raise NotFound()
+    seen = seen_task(actor, task_id, "workflow.task.urge")
     if actor.pk != seen.instance.initiator_id and not policy.can(actor, Action.MANAGE_PROCESSES):
         record_denied("workflow.task.urge", obj=seen, actor=actor)
         raise Forbidden(_("Only the initiator may urge this task."))
@@ -1093,6 +1130,7 @@ def return_task(
     """Send the process back to the previous or a chosen earlier step (退回)."""
     if not (opinion or "").strip():
         raise InvalidInput(_("Say why the document goes back."), field="opinion")
+    seen_task(actor, task_id, "workflow.task.return")
     with transaction.atomic():
         task = Task.objects.filter(pk=task_id).first()
         if task is None:
@@ -1188,8 +1226,15 @@ def withdraw(actor: User, instance_id: int, *, reason: str = "") -> Task | None:
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise InvalidInput(_("A reason has at most 2,000 characters."), field="reason")
-    seen = ProcessInstance.objects.filter(pk=instance_id).only("initiator_id").first()
+    seen = (
+        ProcessInstance.objects.filter(pk=instance_id)
+        .only("initiator_id", "business_type", "business_id")
+        .first()
+    )
     if seen is None:
+        raise NotFound()
+    if seen.initiator_id != actor.pk and not _sees(actor, seen):
+        record_denied("workflow.instance.withdraw", obj=seen, actor=actor, detail="not visible")
         raise NotFound()
     if seen.initiator_id != actor.pk:
         # Decided before the transaction, so that the refusal stays in the audit trail.

@@ -21,6 +21,7 @@ def titles() -> dict[int, str]:
         404: _("Not found"),
         405: _("Method not allowed"),
         409: _("Conflict"),
+        413: _("Request too large"),
         422: _("Invalid input"),
         429: _("Too many attempts"),
         500: _("Server error"),
