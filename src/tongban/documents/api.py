@@ -74,9 +74,7 @@ def _recipients(items: list[RecipientIn] | None) -> list[services.RecipientIn] |
     return [services.RecipientIn(department=r.department, name=r.name) for r in items]
 
 
-def _draft_in(
-    payload: DraftCreateIn | DraftUpdateIn, countersign_departments: list[str] | None = None
-) -> services.DraftIn:
+def _draft_in(payload: DraftCreateIn | DraftUpdateIn) -> services.DraftIn:
     return services.DraftIn(
         doc_type=payload.doc_type,
         title=payload.title,
@@ -89,7 +87,7 @@ def _draft_in(
         note=payload.note,
         printer=payload.printer,
         copy_number=payload.copy_number,
-        countersign_departments=countersign_departments or [],
+        countersign_departments=payload.countersign_departments,
     )
 
 
@@ -171,10 +169,7 @@ def list_documents(
     summary="Start a draft (拟稿)",
 )
 def create(request: ApiRequest, payload: DraftCreateIn) -> Status:
-    document = services.create_draft(
-        request.auth,
-        _draft_in(payload, countersign_departments=payload.countersign_departments),
-    )
+    document = services.create_draft(request.auth, _draft_in(payload))
     return Status(201, _detail(request, document.pk))
 
 
@@ -183,7 +178,11 @@ def get_document(request: ApiRequest, document_id: int) -> dict:
     return _detail(request, document_id)
 
 
-@router.patch("/documents/{int:document_id}", response=DocumentOut, summary="Edit the draft")
+@router.patch(
+    "/documents/{int:document_id}",
+    response=DocumentOut,
+    summary="Edit the draft; the countersigning units until 会签 begins",
+)
 def update(request: ApiRequest, document_id: int, payload: DraftUpdateIn) -> dict:
     selectors.document_for(request.auth, document_id)
     services.update_draft(request.auth, document_id, _draft_in(payload))

@@ -88,10 +88,16 @@ class DraftForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, editing: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: object, countersign_open: bool = True, **kwargs: object) -> None:
+        """``countersign_open``: the countersigning units may still change (until 会签 begins);
+        otherwise they are shown as they are and what is posted for them is ignored."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if editing:
-            del self.fields["countersign_departments"]
+        if not countersign_open:
+            field = self.fields["countersign_departments"]
+            field.disabled = True
+            field.help_text = _(
+                "Countersigning has begun: the countersigning units can no longer change."
+            )
 
     def clean(self) -> dict[str, object]:
         """The ticked units in the order the clerk gave them (主送/抄送 are printed so)."""

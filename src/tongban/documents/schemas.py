@@ -43,6 +43,11 @@ class DraftUpdateIn(Schema):
     note: str | None = Field(default=None, max_length=300)
     printer: str | None = Field(default=None, max_length=200)
     copy_number: str | None = Field(default=None, max_length=6)
+    countersign_departments: list[str] | None = Field(
+        default=None,
+        max_length=30,
+        description="bureau/district codes (会签单位); they change until the countersign begins",
+    )
 
 
 class RecipientOut(Schema):
@@ -102,6 +107,7 @@ class DocumentOut(Schema):
     version: int
     instance_id: int | None
     record_code: str
+    countersign_departments: list[str] = Field(description="the units chosen to countersign")
     open_tasks: list[OpenTaskOut]
     my_tasks: list[int] = Field(description="ids of the open tasks the caller may complete")
 

@@ -40,7 +40,7 @@ from tongban.documents.models import (
 from tongban.org import policy
 from tongban.org.models import Department
 from tongban.workflow import selectors as workflow
-from tongban.workflow.models import Task
+from tongban.workflow.models import ProcessInstance, Task
 
 # A search counts its matches up to this many (for the pages); two common words can match tens
 # of thousands, and counting them all would cost more than finding the best.
@@ -408,6 +408,7 @@ def detail(user: Any, document: Document) -> dict[str, Any]:
     mine = {t.pk for t in my_open_tasks(user, document)}
     return {
         **services.elements(document),
+        "countersign_departments": countersign_codes(document),
         "open_tasks": [
             {
                 "id": t.pk,
@@ -465,6 +466,32 @@ def unit_choices() -> list[tuple[str, str]]:
         (d.code, d.name)
         for d in Department.objects.filter(kind__in=UNIT_KINDS, is_active=True).order_by("path")
     ]
+
+
+def countersign_codes(document: Document) -> list[str]:
+    """The codes of the units chosen to countersign (会签单位): the variable of the document's
+    process, as the countersign step will read it."""
+    variables = (
+        ProcessInstance.objects.filter(pk=document.instance_id)
+        .values_list("variables", flat=True)
+        .first()
+        if document.instance_id
+        else None
+    )
+    codes = (variables or {}).get("countersign_departments")
+    return [str(c) for c in codes] if isinstance(codes, list) else []
+
+
+def countersign_open(document: Document) -> bool:
+    """Whether the countersigning units may still change: until 会签 begins."""
+    return document.stage in services.COUNTERSIGN_CHANGES_UNTIL
+
+
+def countersign_units(document: Document) -> list[Department]:
+    """The countersigning units, in the order chosen (for the document's page)."""
+    codes = countersign_codes(document)
+    found = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found]
 
 
 def handling_choices(item: IncomingItem) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

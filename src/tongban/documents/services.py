@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -80,6 +80,8 @@ MAX_ATTACHMENTS = 30
 MAX_RECIPIENTS = 200
 # Steps at which the text may still change: after sign-off it is what the signer approved.
 EDITABLE_STEPS = frozenset({Stage.DRAFT, Stage.REVIEW, Stage.SIGN_OFF})
+# Steps at which the countersigning units (会签单位) may still change: until 会签 begins.
+COUNTERSIGN_CHANGES_UNTIL = frozenset({Stage.DRAFT, Stage.REVIEW})
 STEP_STAGE = {stage.value: stage for stage in Stage}
 
 
@@ -109,7 +111,9 @@ class DraftIn:
     note: str | None = None
     printer: str | None = None
     copy_number: str | None = None
-    countersign_departments: list[str] = field(default_factory=list)
+    # 会签单位: bureau/district codes. Editing: None keeps them; a list replaces them, until the
+    # countersign begins (``COUNTERSIGN_CHANGES_UNTIL``).
+    countersign_departments: list[str] | None = None
 
 
 def _text(value: str | None, name: str, limit: int, *, required: bool = False) -> str:
@@ -338,7 +342,7 @@ def create_draft(actor: User, data: DraftIn) -> Document:
     changes.setdefault("doc_type", DocumentType.NOTICE)
     main = _recipients(data.main_recipients, "main_recipients")
     cc = _recipients(data.cc, "cc")
-    countersign = _countersign(data.countersign_departments, issuing)
+    countersign = _countersign(data.countersign_departments or [], issuing)
     with transaction.atomic():
         document = Document.objects.create(
             origin=Origin.DRAFTED,
@@ -411,21 +415,40 @@ def _visible(actor: User, document_id: int, action: str) -> Document:
     return document
 
 
-def _check_editable(actor: User, document_id: int) -> None:
+def _countersign_refusal(document: Document, codes: list[str] | None) -> None:
+    """The countersigning units change only until 会签 begins (the countersign tasks are made
+    from the list when it starts): giving them again unchanged later is no change."""
+    if codes is None or document.stage in COUNTERSIGN_CHANGES_UNTIL:
+        return
+    issuing = document.issuing_department or performers.bureau_of(document.department)
+    if _countersign(codes, issuing) != selectors.countersign_codes(document):
+        raise Conflict(
+            _("Countersigning has begun: the countersigning units can no longer change."),
+            field="countersign_departments",
+        )
+
+
+def _check_editable(actor: User, document_id: int, data: DraftIn | None = None) -> None:
     """Before the transaction: the refusal of an edit is audited."""
     document = _visible(actor, document_id, "documents.document.update")
+    if data is not None and document.origin == Origin.DRAFTED:
+        _countersign_refusal(document, data.countersign_departments)
     _require_editable(actor, document, audit=True)
 
 
 def update_draft(actor: User, document_id: int, data: DraftIn) -> Document:
     """Edit the draft (the drafter, the reviewer or the signer while the step is theirs). A
     change of title, body or main recipients is kept as a new version."""
-    _check_editable(actor, document_id)
+    _check_editable(actor, document_id, data)
     with transaction.atomic():
         document = _locked(document_id)
         _require_editable(actor, document, audit=False)
         before = _summary(document)
         changes = _clean_choices(actor, data, document)
+        _countersign_refusal(document, data.countersign_departments)
+        countersign = _changed_countersign(actor, document, data.countersign_departments)
+        if countersign is not None:
+            before["countersign"] = countersign[0]
         old_text = (document.title, document.body, _recipient_text(document, RecipientKind.MAIN))
         for name, value in changes.items():
             setattr(document, name, value)
@@ -448,8 +471,30 @@ def update_draft(actor: User, document_id: int, data: DraftIn) -> Document:
                 title=instance_title(document)
             )
         reindex(document)
-        record("documents.document.update", obj=document, before=before, after=_summary(document))
+        after = _summary(document)
+        if countersign is not None:
+            after["countersign"] = countersign[1]
+        record("documents.document.update", obj=document, before=before, after=after)
     return document
+
+
+def _changed_countersign(
+    actor: User, document: Document, codes: list[str] | None
+) -> tuple[list[str], list[str]] | None:
+    """会签单位 given on an edit, checked: when they differ from the process's, they are set on
+    its running instance (``workflow.set_variables``, audited there too). The units before and
+    after, or None when nothing changed."""
+    if codes is None or document.instance_id is None:
+        return None
+    issuing = document.issuing_department or performers.bureau_of(document.department)
+    wanted = _countersign(codes, issuing)
+    current = selectors.countersign_codes(document)
+    if wanted == current:
+        return None
+    workflow.set_variables(
+        actor, document.instance_id, {"countersign_departments": wanted}, owned=True
+    )
+    return current, wanted
 
 
 def add_attachment(

@@ -803,6 +803,19 @@ class Workflow:
             # last good state instead of closing the document.
             raise EngineError(f"the engine found no next step after {task.task_spec.bpmn_id}")
 
+    def set_data(self, variables: Mapping[str, Any]) -> None:
+        """Give process variables new values for the whole instance, as Camunda's
+        ``setVariable`` on a process instance does.
+
+        SpiffWorkflow keeps variables in each task's data, passed on from parent to child; every
+        task of the tree gets the values, the completed ones too: a step sent back or withdrawn to
+        (``reset_to``) starts again from its parent's data, which must not bring the old values
+        back. A step already under way keeps what it started with (a parallel countersign made
+        its tasks from the list when it began).
+        """
+        for task in self._wf.get_tasks():
+            task.data.update(copy.deepcopy(dict(variables)))
+
     def reset_to(self, task_id: str, bpmn_id: str = "") -> None:
         """Make an earlier (completed) task ready again, undoing what came after it (退回/撤回).
 

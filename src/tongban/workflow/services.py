@@ -514,6 +514,52 @@ def start_instance(
     return instance
 
 
+def set_variables(
+    actor: User, instance_id: int, variables: dict[str, Any], *, owned: bool = False
+) -> ProcessInstance:
+    """Give process variables of a running instance new values (instance-wide, as Camunda's
+    ``setVariable``): the steps still to come read them; a step already open keeps its
+    performers, and one under way what it started with (``engine.Workflow.set_data``).
+
+    A process a domain owns (``hooks``) has its variables set by that domain only
+    (``owned=True``), which decides who may and when (the countersigning units of a document
+    until its countersign begins); any other process by a process administrator. Audited with
+    the values before and after, in the caller's transaction when there is one.
+    """
+    clean = _clean_variables(variables)
+    if not clean:
+        raise InvalidInput(_("Give the variables to set."), field="variables")
+    seen = ProcessInstance.objects.filter(pk=instance_id).only("business_type").first()
+    if seen is None:
+        raise NotFound()
+    if hooks.handler_for(seen.business_type) is not None:
+        if not owned:
+            raise InvalidInput(
+                _("Processes of “%(type)s” are changed from their own pages.")
+                % {"type": seen.business_type},
+                field="variables",
+            )
+    else:
+        policy.require(actor, Action.MANAGE_PROCESSES)
+    with transaction.atomic():
+        instance = _locked_instance(instance_id)
+        if instance.status != InstanceStatus.RUNNING:
+            raise Conflict(_("Only a running process can be changed."))
+        wf = _restore(instance)
+        before = {key: (instance.variables or {}).get(key) for key in clean}
+        wf.set_data(clean)
+        _save_engine(instance, wf, actor=actor)
+        instance.variables = {**(instance.variables or {}), **clean}
+        instance.save(update_fields=["variables"])
+        record(
+            "workflow.instance.variables",
+            obj=instance,
+            before=before,
+            after=clean,
+        )
+    return instance
+
+
 def _locked_instance(pk: int | None = None, *, task_id: int | None = None) -> ProcessInstance:
     """An instance (or the one a task belongs to), its row locked: one query. Only the instance
     row is locked, not the definition or initiator it is read with."""

@@ -96,21 +96,29 @@ def documents(request: StaffRequest) -> HttpResponse:
 # --- drafting -------------------------------------------------------------------------------
 
 
-def _draft_form(request: StaffRequest, *, editing: bool, initial: dict | None = None) -> Any:
-    form = forms.DraftForm(request.POST or None, editing=editing, initial=initial)
+def _draft_form(
+    request: StaffRequest, *, document: Document | None = None, initial: dict | None = None
+) -> Any:
+    """The draft form; editing ``document``, the countersigning units change until 会签 begins
+    and the issuing unit is not among them."""
+    form = forms.DraftForm(
+        request.POST or None,
+        initial=initial,
+        countersign_open=document is None or selectors.countersign_open(document),
+    )
     units = selectors.unit_choices()
     set_choices(form, "main_recipients", units)
     set_choices(form, "cc", units)
-    if not editing:
-        set_choices(
-            form,
-            "countersign_departments",
-            [(c, n) for c, n in units if not c.endswith(("-BGS",))],
-        )
+    issuing = document.issuing_department.code if document and document.issuing_department else ""
+    set_choices(
+        form,
+        "countersign_departments",
+        [(c, n) for c, n in units if not c.endswith(("-BGS",)) and c != issuing],
+    )
     return form
 
 
-def _draft_in(data: dict[str, Any], *, editing: bool) -> services.DraftIn:
+def _draft_in(data: dict[str, Any]) -> services.DraftIn:
     def recipients(codes: list[str], outside: str) -> list[services.RecipientIn]:
         return [services.RecipientIn(department=c) for c in codes] + [
             services.RecipientIn(name=n) for n in names(outside)
@@ -128,7 +136,7 @@ def _draft_in(data: dict[str, Any], *, editing: bool) -> services.DraftIn:
         note=data["note"],
         printer=data["printer"] or None,
         copy_number=data["copy_number"],
-        countersign_departments=[] if editing else data["countersign_departments"],
+        countersign_departments=list(data["countersign_departments"]),
     )
 
 
@@ -136,12 +144,10 @@ def _draft_in(data: dict[str, Any], *, editing: bool) -> services.DraftIn:
 @handles_not_found
 @require_http_methods(GET_POST)
 def document_new(request: StaffRequest) -> HttpResponse:
-    form = _draft_form(request, editing=False)
+    form = _draft_form(request)
     if request.method == "POST" and form.is_valid():
         try:
-            document = services.create_draft(
-                request.user, _draft_in(form.cleaned_data, editing=False)
-            )
+            document = services.create_draft(request.user, _draft_in(form.cleaned_data))
         except ServiceError as exc:
             service_errors(form, exc)
         else:
@@ -182,6 +188,7 @@ def _draft_initial(document: Document) -> dict[str, Any]:
         "note": document.note,
         "printer": document.printer,
         "copy_number": document.copy_number,
+        "countersign_departments": selectors.countersign_codes(document),
     }
 
 
@@ -190,12 +197,10 @@ def _draft_initial(document: Document) -> dict[str, Any]:
 @require_http_methods(GET_POST)
 def document_edit(request: StaffRequest, document_id: int) -> HttpResponse:
     document = selectors.document_for(request.user, document_id)
-    form = _draft_form(request, editing=True, initial=_draft_initial(document))
+    form = _draft_form(request, document=document, initial=_draft_initial(document))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_draft(
-                request.user, document.pk, _draft_in(form.cleaned_data, editing=True)
-            )
+            services.update_draft(request.user, document.pk, _draft_in(form.cleaned_data))
         except ServiceError as exc:
             service_errors(form, exc)
         else:
@@ -308,6 +313,7 @@ def _detail_context(
             )
         ),
         "versions": list(document.versions.select_related("saved_by").order_by("-number")),
+        "countersign_units": selectors.countersign_units(document),
         "is_initiator": may.is_initiator,
         "may_withdraw": may.withdraw,
         "may_archive": may.archive,
