@@ -104,7 +104,9 @@ def test_once_countersigning_began_the_units_are_refused_and_nothing_changes(gov
     services.update_draft(
         gov["signer"],
         document.pk,
-        services.DraftIn(title="关于做好冬季安全生产工作的紧急通知", countersign_departments=["FIN"]),
+        services.DraftIn(
+            title="关于做好冬季安全生产工作的紧急通知", countersign_departments=["FIN"]
+        ),
     )
     assert selectors.countersign_codes(document) == ["FIN"]
     assert not AuditEntry.objects.filter(action="workflow.instance.variables").exists()

@@ -156,7 +156,7 @@ def test_circulation_with_read_receipts(arrived):
         incoming.circulate(gov["edu_clerk"], item.pk, usernames=["fin_head"])
     created = incoming.circulate(
         clerk, item.pk, usernames=["fin_head", "budget_clerk"], note="请阅"
-    )
+    ).created
     assert {c.reader.username for c in created} == {"fin_head", "budget_clerk"}
     assert Notification.objects.filter(kind="circulate", recipient=gov["budget_clerk"]).exists()
     # The reader may now read the document, though it belongs to another unit.

@@ -11,8 +11,8 @@ from django.test import Client
 
 from tongban.documents import incoming
 from tongban.documents.models import IncomingItem, IncomingStatus
-from tongban.workflow import services as workflow
 from tongban.workflow import selectors as workflow_selectors
+from tongban.workflow import services as workflow
 from tongban.workflow.models import Task
 
 from .conftest import draft, issue

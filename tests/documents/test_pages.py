@@ -125,7 +125,7 @@ def test_a_document_through_the_web_pages(sealing):
     assert item.receipt_number
     response = fin.post(
         f"/documents/incoming/{item.pk}/",
-        {"action": "circulate", "readers": "fin_head, budget_clerk", "note": "请阅"},
+        {"action": "circulate", "readers": ["fin_head", "budget_clerk"], "note": "请阅"},
     )
     assert response.status_code == 302
     reader = as_user(gov["budget_clerk"])

@@ -361,8 +361,8 @@ def _receive(item: IncomingItem, target: str) -> None:
                 if s.user_id != clerk.pk
             ][:2]
             if readers:
-                circulations = incoming.circulate(clerk, item.pk, usernames=readers, note="请阅")
-                for circulation in circulations[:1]:
+                circulated = incoming.circulate(clerk, item.pk, usernames=readers, note="请阅")
+                for circulation in circulated.created[:1]:
                     with audit_context(user=circulation.reader, source="cli", ip="local"):
                         incoming.confirm_read(circulation.reader, circulation.pk, comment="已阅")
 

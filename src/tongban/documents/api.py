@@ -403,10 +403,14 @@ def return_to_sender(request: ApiRequest, item_id: int, payload: ReturnToSenderI
 )
 def circulate(request: ApiRequest, item_id: int, payload: CirculateIn) -> Status:
     selectors.incoming_for(request.auth, item_id)
-    created = incoming.circulate(
-        request.auth, item_id, usernames=payload.readers, note=payload.note
+    circulated = incoming.circulate(
+        request.auth,
+        item_id,
+        usernames=payload.readers,
+        departments=payload.departments,
+        note=payload.note,
     )
-    return Status(201, created)
+    return Status(201, circulated.created)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -240,11 +241,53 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class EntriesInput(forms.TextInput):
+    """One value per ``<input>`` of the same name: the page has several (the people chosen, each
+    a ticked box, and the picker for one more)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+class EntriesField(forms.Field):
+    """A list of entries (people), each given in its own input; an entry typed with commas or
+    、 between names counts as several. Blank entries are ignored, repeats kept once."""
+
+    widget = EntriesInput
+    MAX_ENTRIES = 100
+    MAX_LENGTH = 150
+
+    def to_python(self, value: Any) -> list[str]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        out: list[str] = []
+        for entry in values:
+            for part in re.split(r"[,，、;；]", str(entry)):
+                part = part.strip()
+                if len(part) > self.MAX_LENGTH:
+                    raise forms.ValidationError(
+                        _("An entry has at most %(n)d characters.") % {"n": self.MAX_LENGTH}
+                    )
+                if part and part not in out:
+                    out.append(part)
+        if len(out) > self.MAX_ENTRIES:
+            raise forms.ValidationError(
+                _("At most %(n)d readers at a time.") % {"n": self.MAX_ENTRIES}
+            )
+        return out
+
+
 class CirculateForm(forms.Form):
-    readers = forms.CharField(
-        label=_("Readers (login names, separated by commas)"), max_length=2000
+    """传阅: people chosen one by one with the picker (a ticked box each, untick to take one
+    off), and whole departments; ``more`` adds the picked person to the list without sending."""
+
+    readers = EntriesField(label=_("Readers"), required=False)
+    departments = forms.MultipleChoiceField(
+        label=_("Or everyone in a department"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    more = forms.BooleanField(required=False)
 
 
 class ArchiveForm(forms.Form):

@@ -328,28 +328,97 @@ def _may_circulate(actor: User, item: IncomingItem) -> bool:
     )
 
 
+@dataclass
+class Circulated:
+    """What 传阅 did: the new circulations, and the members of a chosen department left out
+    because the document is above their clearance."""
+
+    created: list[Circulation]
+    left_out: list[User] = field(default_factory=list)
+
+
+def _staff_users() -> Any:
+    """Colleagues one may pass a document to: active staff accounts, never administrators."""
+    return User.objects.filter(is_active=True, admin_role="", staff__isnull=False)
+
+
+def readers_named(names: list[str]) -> list[User]:
+    """The colleagues ``names`` give, each once, in order: a login name, or a name only one
+    colleague has. ``InvalidInput`` (field ``readers``) names the first that gives nobody."""
+    readers: list[User] = []
+    for name in names:
+        user = _staff_users().filter(username__iexact=name).first()
+        if user is None:
+            called = list(_staff_users().filter(display_name=name)[:2])
+            if len(called) > 1:
+                raise InvalidInput(
+                    _("Several colleagues are called “%(name)s”: give the login name.")
+                    % {"name": name},
+                    field="readers",
+                )
+            user = called[0] if called else None
+        if user is None:
+            raise InvalidInput(
+                _("No colleague with the login or name “%(name)s”.") % {"name": name},
+                field="readers",
+            )
+        if user not in readers:
+            readers.append(user)
+    return readers
+
+
+def _department_members(codes: list[str], actor: User) -> list[User]:
+    """Everyone in the departments ``codes`` name (their active staff, not administrators and
+    not the actor); ``InvalidInput`` (field ``departments``) for a code that names none."""
+    members: list[User] = []
+    for code in codes:
+        department = Department.objects.filter(
+            code__iexact=str(code or "").strip(), is_active=True
+        ).first()
+        if department is None:
+            raise InvalidInput(
+                _("No active department with the code “%(code)s”.") % {"code": code},
+                field="departments",
+            )
+        people = list(
+            _staff_users()
+            .filter(staff__department=department)
+            .exclude(pk=actor.pk)
+            .order_by("username")
+        )
+        if not people:
+            raise InvalidInput(
+                _("Nobody in %(unit)s to pass it to.") % {"unit": department.name},
+                field="departments",
+            )
+        members += [u for u in people if u not in members]
+    return members
+
+
 def circulate(
-    actor: User, item_id: int, *, usernames: list[str], note: str = ""
-) -> list[Circulation]:
-    """传阅: pass the document to readers; each gets a notification and confirms reading."""
+    actor: User,
+    item_id: int,
+    *,
+    usernames: list[str] | None = None,
+    departments: list[str] | None = None,
+    note: str = "",
+) -> Circulated:
+    """传阅: pass the document to readers — colleagues by login name, and everyone in the chosen
+    departments; each gets a notification and confirms reading. A colleague named who may not
+    read it (clearance) is refused; such members of a chosen department are left out."""
     note = (note or "").strip()
     if len(note) > 300:
         raise InvalidInput(_("At most 300 characters."), field="note")
     names = [n.strip() for n in usernames or [] if n and n.strip()]
-    if not names:
+    codes = [c.strip() for c in departments or [] if c and c.strip()]
+    if not names and not codes:
         raise InvalidInput(_("Choose at least one reader."), field="readers")
-    if len(names) > MAX_READERS:
+    named = readers_named(names)
+    members = [u for u in _department_members(codes, actor) if u not in named]
+    if len(named) + len(members) > MAX_READERS:
         raise InvalidInput(
             _("At most %(n)d readers at a time.") % {"n": MAX_READERS}, field="readers"
         )
-    readers = []
-    for name in names:
-        user = User.objects.filter(username__iexact=name, is_active=True).first()
-        if user is None or user.is_admin or not hasattr(user, "staff"):
-            raise InvalidInput(
-                _("No colleague with the login “%(name)s”.") % {"name": name}, field="readers"
-            )
-        readers.append(user)
     seen = _visible_item(actor, item_id, "documents.incoming.circulate")
     if not _may_circulate(actor, seen):
         record_denied("documents.incoming.circulate", obj=seen, actor=actor)
@@ -362,15 +431,17 @@ def circulate(
             IncomingStatus.CANCELLED,
         ):
             raise Conflict(_("Sign for the document before circulating it."))
-        for reader in readers:
-            if item.document.classification > reader.clearance:
+        level = item.document.classification
+        for reader in named:
+            if level > reader.clearance:
                 raise InvalidInput(
                     _("%(name)s has no clearance for this document.")
                     % {"name": reader.display_name},
                     field="readers",
                 )
+        left_out = [u for u in members if level > u.clearance]
         created = []
-        for reader in readers:
+        for reader in [*named, *(u for u in members if u not in left_out)]:
             circulation, new = Circulation.objects.get_or_create(
                 item=item, reader=reader, defaults={"sent_by": actor, "note": note}
             )
@@ -388,9 +459,14 @@ def circulate(
         record(
             "documents.incoming.circulate",
             obj=item,
-            after={"readers": [c.reader.username for c in created], "note": note[:200]},
+            after={
+                "readers": [c.reader.username for c in created],
+                "departments": codes,
+                "left_out": [u.username for u in left_out],
+                "note": note[:200],
+            },
         )
-    return created
+    return Circulated(created, left_out)
 
 
 def confirm_read(actor: User, circulation_id: int, *, comment: str = "") -> Circulation:

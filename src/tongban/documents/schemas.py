@@ -244,7 +244,15 @@ class ReturnToSenderIn(Schema):
 
 
 class CirculateIn(Schema):
-    readers: list[str] = Field(max_length=100, description="login names")
+    readers: list[str] = Field(
+        default=[], max_length=100, description="colleagues: login names (or a name only one has)"
+    )
+    departments: list[str] = Field(
+        default=[],
+        max_length=20,
+        description="department codes: everyone in each (its active staff, not administrators); "
+        "those without the clearance are left out",
+    )
     note: str = Field(default="", max_length=300)
 
 

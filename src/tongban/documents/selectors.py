@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -465,6 +465,26 @@ def unit_choices() -> list[tuple[str, str]]:
     return [
         (d.code, d.name)
         for d in Department.objects.filter(kind__in=UNIT_KINDS, is_active=True).order_by("path")
+    ]
+
+
+def circulation_departments(item: IncomingItem) -> list[tuple[str, str]]:
+    """传阅 to a whole department: the receiving unit and its divisions, each with how many
+    colleagues it has (active staff, not administrators)."""
+    departments = (
+        Department.objects.filter(path__startswith=item.department.path, is_active=True)
+        .annotate(
+            people=Count(
+                "staff",
+                filter=Q(staff__user__is_active=True, staff__user__admin_role=""),
+            )
+        )
+        .filter(people__gt=0)
+        .order_by("path")
+    )
+    return [
+        (d.code, _("%(unit)s (everyone, %(n)d)") % {"unit": d.name, "n": d.people})
+        for d in departments
     ]
 
 

@@ -3,8 +3,12 @@ hand, one incoming document with the person's steps, 传阅 and 待阅."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,21 +17,22 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import PDF, XLSX, download
-from tongban.core.http.forms import first_error, service_errors
+from tongban.core.http.forms import first_error, service_errors, set_choices
 from tongban.core.http.views import handles_not_found, paginate
 from tongban.documents import forms, incoming, registers, selectors, services, slips
+from tongban.documents.models import IncomingItem
 from tongban.documents.views.common import (
     GET_POST,
     TASK_ACTIONS,
     Invalid,
     act_on_step,
     archive_with,
-    names,
     posted_action,
     step_panels,
     year_param,
 )
 from tongban.identity.http import StaffRequest
+from tongban.identity.models import User
 from tongban.workflow.views import diagram_of
 
 INCOMING_TABS = selectors.INCOMING_TABS
@@ -91,7 +96,8 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
         if t.instance_id == item.instance_id
     ]
     panels = step_panels(request, tasks, item)
-    circulate_form = forms.CirculateForm()
+    circulate_form = _circulate_form(item)
+    picker = _Picker()
     reason_form = forms.ReasonForm()
     archive_form = forms.ArchiveForm()
     status = 200
@@ -114,20 +120,25 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                     raise Invalid from exc
                 messages.success(request, _("Returned to the sender."))
             elif action == "circulate":
-                circulate_form = forms.CirculateForm(request.POST)
+                circulate_form = _circulate_form(item, request.POST)
+                picker = _Picker.of(circulate_form)
                 if not circulate_form.is_valid():
                     raise Invalid
+                data = circulate_form.cleaned_data
+                if data["more"]:
+                    raise Listed  # the picked person joins the list; nothing is sent yet
                 try:
-                    created = incoming.circulate(
+                    circulated = incoming.circulate(
                         request.user,
                         item.pk,
-                        usernames=names(circulate_form.cleaned_data["readers"]),
-                        note=circulate_form.cleaned_data["note"],
+                        usernames=data["readers"],
+                        departments=data["departments"],
+                        note=data["note"],
                     )
                 except ServiceError as exc:
                     service_errors(circulate_form, exc)
                     raise Invalid from exc
-                messages.success(request, _("Passed to %(n)d readers.") % {"n": len(created)})
+                _tell_circulated(request, circulated)
             elif action == "archive":
                 archive_form = forms.ArchiveForm(request.POST)
                 archive_with(
@@ -142,6 +153,8 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
             else:
                 raise ServiceError(_("Choose what to do with the document."))
             return redirect("documents:incoming_detail", item_id=item.pk)
+        except Listed:
+            pass
         except Invalid:
             status = 422
         except ServiceError as exc:
@@ -163,6 +176,7 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
             "circulations": list(item.circulations.select_related("reader", "sent_by")),
             "my_circulation": selectors.my_circulation(request.user, item),
             "circulate_form": circulate_form,
+            "picker": picker,
             "reason_form": reason_form,
             "archive_form": archive_form,
             "may_archive": may.archive,
@@ -173,6 +187,53 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+class Listed(Exception):
+    """传阅's "add to the list": show the page again with the people chosen so far."""
+
+
+def _circulate_form(item: IncomingItem, data: Any = None) -> forms.CirculateForm:
+    form = forms.CirculateForm(data)
+    set_choices(form, "departments", selectors.circulation_departments(item))
+    return form
+
+
+@dataclass
+class _Picker:
+    """The readers chosen so far (each a ticked box on the page) and what stays in the picker:
+    entries that name nobody, to be corrected."""
+
+    chosen: list[User] = field(default_factory=list)
+    typed: str = ""
+
+    @classmethod
+    def of(cls, form: forms.CirculateForm) -> _Picker:
+        try:
+            names = forms.EntriesField().to_python(form["readers"].value())
+        except ValidationError:
+            return cls()
+        picker = cls()
+        unknown = []
+        for name in names:
+            try:
+                found = incoming.readers_named([name])
+            except ServiceError:
+                unknown.append(name)
+            else:
+                picker.chosen += [u for u in found if u not in picker.chosen]
+        picker.typed = "、".join(unknown)
+        return picker
+
+
+def _tell_circulated(request: StaffRequest, circulated: incoming.Circulated) -> None:
+    messages.success(request, _("Passed to %(n)d readers.") % {"n": len(circulated.created)})
+    if circulated.left_out:
+        messages.warning(
+            request,
+            _("Left out, the document being above their clearance: %(names)s.")
+            % {"names": "、".join(u.display_name for u in circulated.left_out)},
+        )
 
 
 @login_required

@@ -131,11 +131,19 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     return response
 
 
+# The names a person field may have (``org/_person_field.html``).
+PERSON_FIELDS = ("to", "readers")
+
+
 @login_required
 def people_suggest(request: StaffRequest) -> HttpResponse:
-    """The options of a "hand over to / add" field (a datalist filled by htmx as one types):
-    login names, shown with the name and department."""
-    people = selectors.colleagues(request.user, request.GET.get("to", ""))
+    """The options of a person field (a datalist filled by htmx as one types): login names,
+    shown with the name and department. The field's name is ``to`` (转办, 加签) unless ``field``
+    names another (``readers`` of 传阅)."""
+    field = request.GET.get("field", "to")
+    if field not in PERSON_FIELDS:
+        field = "to"
+    people = selectors.colleagues(request.user, request.GET.get(field, ""))
     response = render(request, "org/_people_options.html", {"people": people})
     add_never_cache_headers(response)
     return response
