@@ -16,6 +16,7 @@ from tongban.documents.models import Circulation, IncomingItem
 from tongban.notifications.models import Notification
 
 from .conftest import draft, issue
+from .test_api import api
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,22 @@ def test_the_service_takes_departments_and_leaves_out_who_may_not_read_it(receiv
     circulated = incoming.circulate(gov["fin_clerk"], item.pk, departments=["FIN-YSC"])
     assert circulated.created == []
     assert [u.username for u in circulated.left_out] == ["budget_clerk"]
+
+
+def test_the_api_takes_departments_too(client, received):
+    gov, item = received
+    clerk = api(client, "fin_clerk")
+    response = clerk.post(
+        f"/api/v1/documents/incoming/{item.pk}/circulate",
+        {"readers": ["fin_head"], "departments": ["FIN-YSC"], "note": "请阅"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert sorted(c["reader"] for c in response.json()) == ["budget_clerk", "fin_head"]
+    unknown = clerk.post(
+        f"/api/v1/documents/incoming/{item.pk}/circulate",
+        {"readers": ["nobody"]},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 422
+    assert "No colleague with the login or name “nobody”." in unknown.json()["detail"]

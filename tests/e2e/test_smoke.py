@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -482,6 +483,66 @@ def test_the_inbox_reads_as_cards_on_a_phone(served, browser):
     )
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+    page.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+# Each card of a register on the page: its height, the title's width, and every labelled fact as
+# the phone shows it ("文号：示政办发〔2026〕3号"), the label drawn by the stylesheet.
+CARDS = """() => Array.from(document.querySelectorAll('table.table-stack tbody tr')).map(row => ({
+  height: row.getBoundingClientRect().height,
+  titleWidth: row.querySelector('td.stack-title').getBoundingClientRect().width,
+  titleTop: row.querySelector('td.stack-title').getBoundingClientRect().top
+    <= Math.min(...Array.from(row.children).map(c => c.getBoundingClientRect().top)),
+  facts: Array.from(row.querySelectorAll('td[data-label]')).map(td =>
+    getComputedStyle(td, '::before').content.replace(/^"|"$/g, '') + td.innerText.trim()),
+}))"""
+NO_SIDEWAYS_SCROLL = """() => document.documentElement.scrollWidth <= window.innerWidth
+  && Array.from(document.querySelectorAll('.table-wrap')).every(w => w.scrollWidth <= w.clientWidth)"""
+
+
+def test_the_registers_read_as_cards_on_a_phone(served, browser):
+    """At 390 px the outgoing register was a squeezed table 213 px a row (11,379 px for 50 rows)
+    and the incoming register was cut off on the right (551 px in 356): both are cards now."""
+    page = _sign_in(browser, served["base"], "director")  # every numbered document of the office
+    page.set_viewport_size(PHONE)
+    page.goto(served["base"] + "/documents/register/")
+    cards = page.evaluate(CARDS)
+    assert len(cards) >= 3
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    for card in cards:
+        assert card["titleWidth"] > 300 and card["titleTop"], card
+        number, kind, signer, written, copies = card["facts"]
+        assert re.fullmatch(r"文号：\S+〔\d{4}〕\d+号", number), card
+        assert kind.startswith("文种：") and signer.startswith("签发人：")
+        assert re.fullmatch(r"成文日期：\d{4}-\d{2}-\d{2}", written), card
+        assert copies.startswith("份数：")
+    # Not absurdly tall: a card is a few lines, not a column of one character a line.
+    heights = [card["height"] for card in cards]
+    assert max(heights) < 170 and sum(heights) / len(heights) < 140, heights
+    page.close()
+
+    clerk = next(
+        x["username"]
+        for x in served["logins"]
+        if x["department"] == "SFS-FGW" and x["roles"] == ["clerk"]
+    )
+    page = _sign_in(browser, served["base"], clerk)
+    page.set_viewport_size(PHONE)
+    tabs = ("awaiting", "open", "done")
+    for tab in tabs:
+        page.goto(f"{served['base']}/documents/incoming/?tab={tab}")
+        if page.locator("table.table-stack td.empty").count() == 0:
+            break
+    cards = page.evaluate(CARDS)
+    assert cards, "the unit has nothing in its incoming register"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    for card in cards:
+        assert card["titleWidth"] > 300 and card["titleTop"], card
+        labels = [fact.split("：", 1)[0] for fact in card["facts"]]
+        assert labels == ["收文编号", "来文机关", "单位", "到达时间", "办理期限"], card
+        assert card["facts"][2] == "单位：示范市发展和改革委员会"
     page.close()
 
 
