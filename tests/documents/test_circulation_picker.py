@@ -138,7 +138,7 @@ def test_the_service_takes_departments_and_leaves_out_who_may_not_read_it(receiv
 
 
 def test_the_api_takes_departments_too(client, received):
-    gov, item = received
+    _gov, item = received
     clerk = api(client, "fin_clerk")
     response = clerk.post(
         f"/api/v1/documents/incoming/{item.pk}/circulate",
