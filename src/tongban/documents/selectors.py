@@ -468,15 +468,16 @@ def unit_choices() -> list[tuple[str, str]]:
     ]
 
 
-def circulation_departments(item: IncomingItem) -> list[tuple[str, str]]:
+def circulation_departments(item: IncomingItem, user: Any) -> list[tuple[str, str]]:
     """传阅 to a whole department: the receiving unit and its divisions, each with how many
-    colleagues it has (active staff, not administrators)."""
+    it would reach (active staff, not administrators, not the sender ``user``)."""
     departments = (
         Department.objects.filter(path__startswith=item.department.path, is_active=True)
         .annotate(
             people=Count(
                 "staff",
-                filter=Q(staff__user__is_active=True, staff__user__admin_role=""),
+                filter=Q(staff__user__is_active=True, staff__user__admin_role="")
+                & ~Q(staff__user=user),
             )
         )
         .filter(people__gt=0)

@@ -96,7 +96,7 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
         if t.instance_id == item.instance_id
     ]
     panels = step_panels(request, tasks, item)
-    circulate_form = _circulate_form(item)
+    circulate_form = _circulate_form(request, item)
     picker = _Picker()
     reason_form = forms.ReasonForm()
     archive_form = forms.ArchiveForm()
@@ -120,7 +120,7 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                     raise Invalid from exc
                 messages.success(request, _("Returned to the sender."))
             elif action == "circulate":
-                circulate_form = _circulate_form(item, request.POST)
+                circulate_form = _circulate_form(request, item, request.POST)
                 picker = _Picker.of(circulate_form)
                 if not circulate_form.is_valid():
                     raise Invalid
@@ -193,9 +193,11 @@ class Listed(Exception):
     """传阅's "add to the list": show the page again with the people chosen so far."""
 
 
-def _circulate_form(item: IncomingItem, data: Any = None) -> forms.CirculateForm:
+def _circulate_form(
+    request: StaffRequest, item: IncomingItem, data: Any = None
+) -> forms.CirculateForm:
     form = forms.CirculateForm(data)
-    set_choices(form, "departments", selectors.circulation_departments(item))
+    set_choices(form, "departments", selectors.circulation_departments(item, request.user))
     return form
 
 
