@@ -74,6 +74,11 @@ def test_two_people_and_a_department_get_it_and_the_list_is_built_without_javasc
     # An unticked box is no longer posted: the person is off the list.
     listed = clerk.post(url, {"action": "circulate", "readers": ["edu_head"], "more": "1"})
     assert ticked(listed.content.decode()) == ["edu_head"]
+    # A name that gives nobody is said at once, and stays in the picker to be corrected.
+    listed = clerk.post(url, {"action": "circulate", "readers": ["edu_head", "孙"], "more": "1"})
+    assert listed.status_code == 422
+    assert "没有登录名或姓名为“孙”的同事。" in listed.content.decode()
+    assert ticked(listed.content.decode()) == ["edu_head"]
     assert not Circulation.objects.exists()
 
     sent = clerk.post(

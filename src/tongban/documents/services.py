@@ -418,7 +418,7 @@ def _visible(actor: User, document_id: int, action: str) -> Document:
 def _countersign_refusal(document: Document, codes: list[str] | None) -> None:
     """The countersigning units change only until 会签 begins (the countersign tasks are made
     from the list when it starts): giving them again unchanged later is no change."""
-    if codes is None or document.stage in COUNTERSIGN_CHANGES_UNTIL:
+    if codes is None or document.stage in (*COUNTERSIGN_CHANGES_UNTIL, Stage.CANCELLED):
         return
     issuing = document.issuing_department or performers.bureau_of(document.department)
     if _countersign(codes, issuing) != selectors.countersign_codes(document):

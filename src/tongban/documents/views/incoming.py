@@ -125,8 +125,13 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                 if not circulate_form.is_valid():
                     raise Invalid
                 data = circulate_form.cleaned_data
-                if data["more"]:
-                    raise Listed  # the picked person joins the list; nothing is sent yet
+                if data["more"]:  # the picked person joins the list; nothing is sent yet
+                    try:
+                        incoming.readers_named(data["readers"])
+                    except ServiceError as exc:
+                        service_errors(circulate_form, exc)
+                        raise Invalid from exc
+                    raise Listed
                 try:
                     circulated = incoming.circulate(
                         request.user,
