@@ -16,12 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import ZIP, stream
 from tongban.core.http.forms import first_error
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.records import forms, packages, selectors, services
 from tongban.records.models import RecordStatus, Retention
-
-GET_POST = ["GET", "HEAD", "POST"]
 
 FIXITY_LABELS = {
     "ok": gettext_lazy("intact"),

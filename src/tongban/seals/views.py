@@ -17,11 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import first_error
-from tongban.core.http.views import handles_not_found, refused
+from tongban.core.http.views import GET_POST, handles_not_found, refused
 from tongban.identity.http import StaffRequest
 from tongban.seals import forms, pki, selectors, services
-
-GET_POST = ["GET", "HEAD", "POST"]
 
 STATUS_LABELS = {
     "valid": gettext_lazy("valid"),

@@ -23,13 +23,10 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import first_error, service_errors
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.workflow import actions, diagram, forms, modeler_strings, selectors, services
 from tongban.workflow.models import ProcessInstance, Task
-
-GET_POST = ["GET", "HEAD", "POST"]
-
 
 # --- the task actions, for every page that shows a person's steps ---------------------------
 

@@ -18,7 +18,6 @@ from tongban.workflow.actions import TaskAction
 from tongban.workflow.models import Task
 from tongban.workflow.views import TaskPanel, act_on_task, task_panels
 
-GET_POST = ["GET", "HEAD", "POST"]
 TASK_ACTIONS = {a.value for a in TaskAction}
 
 

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import first_error, service_errors
-from tongban.core.http.views import handles_not_found
+from tongban.core.http.views import GET_POST, handles_not_found
 from tongban.documents import forms, importing
 from tongban.documents.models import ImportStatus
 from tongban.documents.types import DocumentType
-from tongban.documents.views.common import GET_POST, names
+from tongban.documents.views.common import names
 from tongban.identity.http import StaffRequest
 
 

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import PDF, XLSX, download
 from tongban.core.http.forms import first_error, service_errors
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.documents import forms, incoming, registers, selectors, services, slips
 from tongban.documents.views.common import (
-    GET_POST,
     TASK_ACTIONS,
     Invalid,
     act_on_step,

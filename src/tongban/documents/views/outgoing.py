@@ -19,14 +19,13 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import InvalidInput, ServiceError
 from tongban.core.http.downloads import PDF, XLSX, ZIP, download
 from tongban.core.http.forms import first_error, service_errors, set_choices
-from tongban.core.http.views import handles_not_found, not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, not_found, paginate
 from tongban.core.permissions import Classification
 from tongban.core.search import RankedResults
 from tongban.documents import forms, registers, selectors, services, slips
 from tongban.documents.models import OUTGOING_STEPS, Document, Origin, RecipientKind, Stage
 from tongban.documents.types import DocumentType
 from tongban.documents.views.common import (
-    GET_POST,
     TASK_ACTIONS,
     Invalid,
     act_on_step,
