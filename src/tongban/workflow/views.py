@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
-from tongban.core.http.forms import first_error, service_errors
+from tongban.core.http.forms import service_errors, valid
 from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.workflow import actions, diagram, forms, modeler_strings, selectors, services
@@ -74,8 +74,7 @@ def act_on_task(
     to show on the page again. A refusal (a service error) is raised for the page to show.
     """
     form = forms.TaskActionForm(request.POST)
-    if not form.is_valid():
-        raise ServiceError(first_error(form))
+    valid(form)
     action = form.cleaned_data["action"]
     task_id = form.cleaned_data["task"]
     panel = next((p for p in panels if p.task.pk == task_id), None)
@@ -246,8 +245,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReasonForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             if form.cleaned_data["action"] == "withdraw":
                 back = services.withdraw(
                     request.user, instance.pk, reason=form.cleaned_data["reason"]
@@ -387,8 +385,7 @@ def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReasonForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             _terminate(request, instance.pk, form.cleaned_data["reason"])
         except ServiceError as exc:
             messages.error(request, str(exc.message))

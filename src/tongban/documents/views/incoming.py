@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import PDF, XLSX, download
-from tongban.core.http.forms import first_error, service_errors
+from tongban.core.http.forms import service_errors, valid
 from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.documents import forms, incoming, registers, selectors, services, slips
 from tongban.documents.views.common import (
@@ -220,8 +220,7 @@ def reading(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReadReceiptForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             incoming.confirm_read(
                 request.user,
                 form.cleaned_data["circulation"],

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import InvalidInput, ServiceError
 from tongban.core.http.downloads import PDF, XLSX, ZIP, download
-from tongban.core.http.forms import first_error, service_errors, set_choices
+from tongban.core.http.forms import service_errors, set_choices, valid
 from tongban.core.http.views import GET_POST, handles_not_found, not_found, paginate
 from tongban.core.permissions import Classification
 from tongban.core.search import RankedResults
@@ -245,8 +245,7 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
                 messages.success(request, _("Attachment added."))
             elif action == "remove_attachment":
                 ref = forms.AttachmentRefForm(request.POST)
-                if not ref.is_valid():
-                    raise ServiceError(first_error(ref))
+                valid(ref)
                 services.remove_attachment(
                     request.user, document.pk, ref.cleaned_data["attachment"]
                 )
