@@ -53,12 +53,15 @@ def task_panels(
 ) -> list[TaskPanel]:
     """A panel per step; the form of the step the page posted is bound to what was sent."""
     posted = forms.TaskActionForm(request.POST or None)
-    posted_task = posted.cleaned_data.get("task") if posted.is_valid() else None
+    # Only a completion binds a step's form: a page's other forms (an attachment, 传阅) and the
+    # other task actions leave the steps as they were.
+    completing = posted.is_valid() and posted.cleaned_data["action"] == actions.TaskAction.COMPLETE
+    posted_task = posted.cleaned_data.get("task") if completing else None
     panels = []
     for task in tasks:
         # The task page shows one step and need not name it; a domain's page names the step.
-        named = posted_task == task.pk or (posted_task is None and len(tasks) == 1)
-        data = request.POST if request.method == "POST" and named else None
+        named = completing and (posted_task == task.pk or (posted_task is None and len(tasks) == 1))
+        data = request.POST if named else None
         panels.append(
             TaskPanel(task, step_form(task, data), selectors.step_permissions(request.user, task))
         )
