@@ -428,6 +428,6 @@ def test_a_refused_attachment_leaves_the_step_form_untouched(gov):
     html = page.content.decode()
     assert page.status_code == 422
     panel = html[html.index('class="card narrow step-panel"') :]
-    assert 'name="t%d-approved"' % act_claim.pk in panel  # the decision is offered
+    assert f'name="t{act_claim.pk}-approved"' in panel  # the decision is offered
     assert "errorlist" not in panel[: panel.index("</section>")]
     assert html.count('class="errorlist') == 1  # the file field's own

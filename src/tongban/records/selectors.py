@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tongban.core import labels
 from tongban.core.errors import NotFound
+from tongban.core.http import links
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.records.models import (
@@ -74,6 +76,31 @@ def record_by_code(user: Viewer, archival_code: str) -> Record:
     if found is None:
         raise NotFound()
     return found
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a record was made of, as its page names it: 公文 示政办发〔2026〕12号, with a link."""
+
+    kind: str  # the source type's label (core.labels)
+    name: str  # its document number, else its title
+    url: str  # its page ("" when it has none)
+    code: str  # type and id as stored, for the curious: "documents.document 297"
+
+
+def source_of(record: Record) -> Source:
+    return Source(
+        kind=labels.object_type_label(record.source_type),
+        name=record.doc_number or record.title,
+        url=links.page_of(record.source_type, record.source_id),
+        code=f"{record.source_type} {record.source_id}",
+    )
+
+
+def metadata_of(record: Record) -> list[tuple[str, str]]:
+    """The metadata kept with the record, as label and text (the app of its source says how
+    they read: core.labels.register_describer)."""
+    return labels.describe(record.source_type, record.metadata or {})
 
 
 def record_for_source(user: Viewer, source_type: str, source_id: str) -> Record | None:

@@ -103,6 +103,8 @@ def record_detail(request: StaffRequest, record_id: int) -> HttpResponse:
             "can_archive": selectors.record_permissions(request.user, record).archive,
             "due": services.is_due(record),
             "labels": FIXITY_LABELS,
+            "source": selectors.source_of(record),
+            "metadata": selectors.metadata_of(record),
         },
     )
 
