@@ -17,12 +17,10 @@ from tongban.core.http.forms import service_errors, valid
 from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.documents import forms, incoming, registers, selectors, services, slips
 from tongban.documents.views.common import (
-    TASK_ACTIONS,
     Invalid,
-    act_on_step,
-    archive_with,
     names,
     posted_action,
+    shared_action,
     step_panels,
     year_param,
 )
@@ -92,10 +90,10 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
     panels = step_panels(request, tasks, item)
     circulate_form = forms.CirculateForm()
     reason_form = forms.ReasonForm()
-    archive_form = forms.ArchiveForm()
+    action = posted_action(request) if request.method == "POST" else ""
+    archive_form = forms.ArchiveForm(request.POST if action == "archive" else None)
     status = 200
     if request.method == "POST":
-        action = posted_action(request)
         try:
             if action == "receive":
                 incoming.receive(request.user, item.pk)
@@ -127,19 +125,17 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                     service_errors(circulate_form, exc)
                     raise Invalid from exc
                 messages.success(request, _("Passed to %(n)d readers.") % {"n": len(created)})
-            elif action == "archive":
-                archive_form = forms.ArchiveForm(request.POST)
-                archive_with(
+            else:
+                shared_action(
                     request,
+                    action,
+                    panels,
+                    item.instance_id,
                     archive_form,
                     lambda retention: incoming.archive_incoming(
                         request.user, item.pk, retention=retention
                     ),
                 )
-            elif action in TASK_ACTIONS:
-                act_on_step(request, panels, item.instance_id)
-            else:
-                raise ServiceError(_("Choose what to do with the document."))
             return redirect("documents:incoming_detail", item_id=item.pk)
         except Invalid:
             status = 422
