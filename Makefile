@@ -105,6 +105,7 @@ bench: install
 	$(TONGBAN) bench workflow --quick
 	$(TONGBAN) bench seals --quick
 	$(TONGBAN) bench search --quick
+	$(TONGBAN) bench recognition
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

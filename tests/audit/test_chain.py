@@ -9,7 +9,11 @@ from django.db import DatabaseError, connection, transaction
 from tongban.audit import services, triggers
 from tongban.audit.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # The chain is tested with made-up codes ("test.event"), which no app names (core.labels).
+    pytest.mark.filterwarnings("ignore::tongban.core.labels.UnlabelledCode"),
+]
 
 
 def write(n: int) -> list[AuditEntry]:

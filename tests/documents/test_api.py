@@ -248,3 +248,34 @@ def test_the_copy_number_is_given_kept_and_printed(client, gov):
     pdf = drafter.get(f"/api/v1/documents/{created['id']}/pdf").content
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     assert "000123" in text.stdout.decode()  # GB/T 9704: six digits, top left
+
+
+def test_the_sealing_step_completes_through_the_generic_task_api_with_the_code(client, sealing):
+    """One way to act on a task (workflow.actions): the generic complete of the sealing step
+    seals the official copy with the one-time code in ``data``, as the seal queue does."""
+    drafter = api(client, "drafter")
+    document_id = post(
+        drafter,
+        "/api/v1/documents",
+        {"doc_type": "通知", "title": "关于用印接口的通知", "body": "各单位：\n正文。",
+         "main_recipients": [{"department": "FIN"}], "countersign_departments": []},
+        status=201,
+    )["id"]  # fmt: skip
+    complete(drafter, document_id, opinion="请核稿")
+    complete(api(client, "reviewer"), document_id, {"approved": True}, "同意")
+    complete(api(client, "signer"), document_id, opinion="签发")
+    complete(drafter, document_id, {"copies": 2})
+    keeper = api(client, "keeper", otp())
+    task_id = my_task(keeper, document_id)
+    wrong = keeper.post(
+        f"/api/v1/workflow/tasks/{task_id}/complete",
+        {"data": {"otp": "000000"}, "opinion": ""},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 403, wrong.content
+    assert not Document.objects.get(pk=document_id).seal_token  # nothing sealed
+    with time_machine.travel(timezone.now() + timedelta(seconds=40), tick=True):
+        done = post(keeper, f"/api/v1/workflow/tasks/{task_id}/complete", {"data": {"otp": otp()}})
+    assert done["status"] == "completed"
+    document = Document.objects.get(pk=document_id)
+    assert document.stage == "distribution" and document.seal_token and document.sealed_pdf_id

@@ -30,3 +30,24 @@ def test_an_archived_document_carries_its_page_count(sealing):
     expected = pages_of(by_role["main"].sha256) + pages_of(by_role["processing_slip"].sha256)
     assert expected >= 3  # the notice has a page of its own for the 版记, and a slip
     assert record.pages == expected
+
+
+def test_the_record_names_its_source_and_files_and_reads_its_elements(sealing, client):
+    gov = sealing
+    document = issue(gov, draft(gov))
+    archived = services.archive_document(gov["archivist"], document.pk, retention="D30")
+    record = Record.objects.get(archival_code=archived.record_code)
+    names = {f.role: f.name for f in record.files.all()}
+    assert names == {"main": f"{document.doc_number}.pdf", "processing_slip": "发文稿纸.pdf"}
+    client.force_login(gov["archivist"])
+    page = client.get(f"/records/{record.pk}/").content.decode()
+    # 公文 示政办发〔2026〕1号, linked to the document, not "documents.document 1".
+    link = f'<a href="/documents/{document.pk}/" title="documents.document {document.pk}">'
+    assert f"{link}公文 {document.doc_number}</a>" in page
+    metadata = page[page.index("<details>") : page.index("</details>")]
+    assert "<dt>发文字号</dt><dd>" + document.doc_number + "</dd>" in metadata
+    assert "<dt>主送机关</dt><dd>示范市财政局、示范市教育局</dd>" in metadata
+    assert "<dt>签发人</dt><dd>李签发</dd>" in metadata
+    assert "<dt>来源</dt><dd>本机关拟制</dd>" in metadata
+    for leftover in ("main_recipients", "doc_number", "{'", "['", "True", "drafted"):
+        assert leftover not in metadata

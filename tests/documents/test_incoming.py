@@ -273,6 +273,18 @@ def test_an_incoming_document_is_archived_when_completed(arrived):
     assert f"·{year}-D10-" in archived.record_code  # 档号: …门类·年度-保管期限-机构-件号
     with pytest.raises(Conflict):
         incoming.archive_incoming(clerk, item.pk, retention="D10")
+    from django.test import Client
+
+    from tongban.records.models import Record
+
+    record = Record.objects.get(archival_code=archived.record_code)
+    slips = [f.name for f in record.files.all() if f.role == "processing_slip"]
+    assert slips == ["收文处理笺.pdf"]  # named as the slip is titled, like 正文 and 附件
+    reader = Client()
+    reader.force_login(clerk)
+    page = reader.get(f"/records/{record.pk}/").content.decode()
+    link = f'<a href="/documents/incoming/{item.pk}/" title="documents.incoming {item.pk}">'
+    assert f"{link}收文 {item.document.doc_number}</a>" in page
 
 
 def test_the_sender_sees_each_units_receipt(arrived):

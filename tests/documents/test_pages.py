@@ -403,3 +403,31 @@ def test_a_posted_step_number_that_is_no_plain_number_is_refused_cleanly(gov):
         f"/documents/{document.pk}/", {"task": "²", "action": "claim"}, follow=True
     )
     assert answer.status_code == 200  # a message, not a server error
+
+
+def test_a_refused_attachment_leaves_the_step_form_untouched(gov):
+    """The page's other forms do not bind the step's form: a refused upload at 核稿 shows its own
+    error, not "this field is required" under a decision nobody was asked to take yet."""
+    from tongban.documents import services
+
+    document = services.create_draft(
+        gov["drafter"],
+        services.DraftIn(
+            doc_type="通知",
+            title="关于附件的通知",
+            body="各单位：\n正文。",
+            main_recipients=[services.RecipientIn(department="FIN")],
+        ),
+    )
+    act(as_user(gov["drafter"]), document, "draft", opinion="请核稿")
+    reviewer = as_user(gov["reviewer"])
+    act_claim = Task.objects.get(instance_id=document.instance_id, bpmn_id="review", status="open")
+    if act_claim.assignee_id is None:
+        reviewer.post(f"/documents/{document.pk}/", {"task": act_claim.pk, "action": "claim"})
+    page = reviewer.post(f"/documents/{document.pk}/", {"action": "attach", "title": "无文件"})
+    html = page.content.decode()
+    assert page.status_code == 422
+    panel = html[html.index('class="card narrow step-panel"') :]
+    assert f'name="t{act_claim.pk}-approved"' in panel  # the decision is offered
+    assert "errorlist" not in panel[: panel.index("</section>")]
+    assert html.count('class="errorlist') == 1  # the file field's own

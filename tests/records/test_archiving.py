@@ -111,7 +111,9 @@ def test_a_source_is_archived_once(archive):
     with pytest.raises(Conflict) as refused:
         archive(source_id="42", title="另一个标题")
     assert refused.value.status == 409
-    assert "documents.document 42" in str(refused.value.message)
+    # The source as a person names it (core.labels), not its code "documents.document 42".
+    assert str(refused.value.message).startswith("公文 示教发〔2026〕1号")
+    assert "documents.document" not in str(refused.value.message)
     assert first.archival_code in str(refused.value.message)
     assert counts() == before
 

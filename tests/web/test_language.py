@@ -33,3 +33,16 @@ def test_api_follows_accept_language(client):
 def test_every_page_in_the_language_switch_form_posts_to_set_language(client):
     page = client.get("/sign-in/").content.decode()
     assert 'action="/i18n/setlang/"' in page and 'name="language"' in page
+
+
+def test_each_language_is_named_in_itself_whatever_the_page_language(client, make_staff):
+    client.force_login(make_staff("edu", "polyglot").user)
+    for language in ("zh-hans", "en"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/workbench/"})
+        page = client.get("/workbench/").content.decode()
+        menu = page[page.index('id="language-select"') : page.index("</select>")]
+        assert '<option value="zh-hans" lang="zh-hans">简体中文</option>' in menu.replace(
+            " selected", ""
+        )
+        assert '<option value="en" lang="en">English</option>' in menu.replace(" selected", "")
+        assert "英语" not in menu and "Simplified Chinese" not in menu

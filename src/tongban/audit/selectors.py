@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from tongban.audit import services
 from tongban.audit.models import AuditEntry
+from tongban.core import labels
 from tongban.core.errors import Forbidden
 from tongban.core.permissions import Action, admin_role_allows
 from tongban.core.tabular import csv_row
@@ -72,19 +74,40 @@ CSV_COLUMNS = [
     "after",
     "entry_hash",
 ]
+# After the codes, what they are called in the exporter's language (core.labels): the codes stay
+# what programs read, the labels are for the person who opens the file.
+LABEL_COLUMNS = ["action_label", "object_type_label"]
+
+
+def _given(flt: AuditFilter) -> dict[str, str]:
+    """The filter's conditions that were given, as text (recorded with the export)."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else str(value)
+        for name, value in asdict(flt).items()
+        if value
+    }
 
 
 def export_csv(user: Any, flt: AuditFilter) -> Iterator[str]:
     """Stream the filtered entries as CSV (UTF-8 with BOM so that spreadsheet programs read
     Chinese). Texts that a spreadsheet would run as a formula are neutralised (core.tabular)."""
     qs = audit_entries(user, flt)
-    services.record("audit.export", object_type="audit.auditentry", detail=str(flt), actor=user)
+    given = _given(flt)
+    services.record(
+        "audit.export",
+        object_type="audit.auditentry",
+        # Stored in English, translated where the trail is read; the conditions in ``after``.
+        detail=gettext_noop("entries matching a filter") if given else gettext_noop("every entry"),
+        after={"filter": given} if given else None,
+        actor=user,
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + LABEL_COLUMNS)
     for entry in qs.iterator(chunk_size=2000):
-        writer.writerow(csv_row(getattr(entry, column) for column in CSV_COLUMNS))
+        named = [labels.action_label(entry.action), labels.object_type_label(entry.object_type)]
+        writer.writerow(csv_row([*(getattr(entry, column) for column in CSV_COLUMNS), *named]))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from tongban.audit import chain
 from tongban.audit.context import actor_fields, current
 from tongban.audit.models import AuditEntry, AuditHead, Outcome
+from tongban.core import labels
 
 MAX_SUMMARY_CHARS = 4000
 
@@ -106,6 +108,13 @@ def record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr or str(obj)
+    if not labels.has_action_label(action) or not labels.has_object_type_label(object_type):
+        # The auditor reads labels (core.labels): an app that records a new code names it.
+        warnings.warn(
+            f"audit code without a label: {action} / {object_type}",
+            labels.UnlabelledCode,
+            stacklevel=2,
+        )
     # Inside the caller's transaction no savepoint is needed: if the entry cannot be written, the
     # change it records must not commit either.
     block = (

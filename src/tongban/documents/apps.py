@@ -9,9 +9,11 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tongban.core import labels
         from tongban.core.http import links
         from tongban.core.permissions import Action
         from tongban.documents import incoming, services
+        from tongban.documents import labels as documents_labels
         from tongban.documents.models import Document, IncomingItem
         from tongban.org.policy import Target, register
         from tongban.records import services as records
@@ -46,3 +48,7 @@ class DocumentsConfig(AppConfig):
         # A step of a document's process is worked on the document's own page.
         links.register_page(services.OUTGOING, "documents:detail")
         links.register_page(services.INCOMING, "documents:incoming_detail")
+        labels.register_actions(documents_labels.ACTIONS)
+        labels.register_object_types(documents_labels.OBJECT_TYPES)
+        labels.register_describer("documents.document", documents_labels.describe_elements)
+        labels.register_describer("documents.incoming", documents_labels.describe_elements)

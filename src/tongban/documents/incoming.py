@@ -563,7 +563,7 @@ def archive_incoming(actor: User, item_id: int, *, retention: str) -> IncomingIt
         )
     document = item.document
     bundle = services.archive_files(
-        document, slips.incoming_slip_pdf(item) if item.instance_id else None
+        document, slips.incoming_slip_pdf(item) if item.instance_id else None, "收文处理笺.pdf"
     )
     records.require_archive(actor, item.department, document.classification, what=document.title)
     with transaction.atomic():

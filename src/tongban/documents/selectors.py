@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -42,6 +42,9 @@ from tongban.org.models import Department
 from tongban.workflow import selectors as workflow
 from tongban.workflow.models import ProcessInstance, Task
 
+if TYPE_CHECKING:
+    from tongban.identity.http import Viewer
+
 # A search counts its matches up to this many (for the pages); two common words can match tens
 # of thousands, and counting them all would cost more than finding the best.
 SEARCH_COUNT_LIMIT = 1000
@@ -50,7 +53,7 @@ SEARCH_COUNT_LIMIT = 1000
 YELLOW_WORKING_DAYS = 2
 
 
-def visible_documents(user: Any) -> QuerySet[Document]:
+def visible_documents(user: Viewer) -> QuerySet[Document]:
     """Every document ``user`` may read (see the module docstring): one query."""
     if user is None or not getattr(user, "is_authenticated", False) or user.admin_role:
         return Document.objects.none()
@@ -76,7 +79,7 @@ def number_of(document_id: int) -> str:
     )
 
 
-def document_for(user: Any, pk: int) -> Document:
+def document_for(user: Viewer, pk: int) -> Document:
     document = (
         visible_documents(user)
         .select_related("department", "issuing_department", "drafter", "signed_by", "instance")
@@ -88,7 +91,7 @@ def document_for(user: Any, pk: int) -> Document:
     return document
 
 
-def import_reviews(user: Any) -> QuerySet[ImportReview]:
+def import_reviews(user: Viewer) -> QuerySet[ImportReview]:
     """The review queue (待核对): imported documents with elements to check, that ``user`` may
     see (the documents' own visibility), oldest first."""
     return (
@@ -100,7 +103,7 @@ def import_reviews(user: Any) -> QuerySet[ImportReview]:
     )
 
 
-def import_review_for(user: Any, review_id: int) -> ImportReview:
+def import_review_for(user: Viewer, review_id: int) -> ImportReview:
     """One open review of a document ``user`` may see; NotFound otherwise."""
     review = import_reviews(user).filter(pk=review_id).first()
     if review is None:
@@ -108,7 +111,7 @@ def import_review_for(user: Any, review_id: int) -> ImportReview:
     return review
 
 
-def import_review_of(user: Any, document_id: int) -> ImportReview | None:
+def import_review_of(user: Viewer, document_id: int) -> ImportReview | None:
     """The open review of a document ``user`` may see, if it has one."""
     return import_reviews(user).filter(document_id=document_id).first()
 
@@ -150,7 +153,7 @@ def _filtered(qs: QuerySet[Document], flt: DocumentFilter) -> QuerySet[Document]
     return qs
 
 
-def documents(user: Any, flt: DocumentFilter) -> QuerySet[Document] | RankedResults[Document]:
+def documents(user: Viewer, flt: DocumentFilter) -> QuerySet[Document] | RankedResults[Document]:
     """The document list (newest first), or with ``q`` the search (best first, read a page at
     a time: slice it or give it to a Paginator)."""
     qs = document_list(user, flt)
@@ -177,7 +180,7 @@ def search_total(results: QuerySet[Document] | RankedResults[Document]) -> Searc
     return SearchTotal(results.count(), False)
 
 
-def document_list(user: Any, flt: DocumentFilter) -> QuerySet[Document]:
+def document_list(user: Viewer, flt: DocumentFilter) -> QuerySet[Document]:
     """The documents ``user`` may read that pass the filter (not its words), newest first."""
     return (
         _filtered(visible_documents(user), flt)
@@ -208,7 +211,7 @@ def highlighted_title(document: Document, q: str) -> SafeString:
 # --- tasks on a document -----------------------------------------------------------------------
 
 
-def my_open_tasks(user: Any, document: Document) -> list[Task]:
+def my_open_tasks(user: Viewer, document: Document) -> list[Task]:
     """The person's open tasks (assigned, claimable, delegated) on the document's processes."""
     instance_ids = [document.instance_id] if document.instance_id else []
     instance_ids += [
@@ -228,7 +231,7 @@ def my_open_tasks(user: Any, document: Document) -> list[Task]:
 
 
 def incoming_register(
-    user: Any, *, status: str = "", year: int | None = None, q: str = ""
+    user: Viewer, *, status: str = "", year: int | None = None, q: str = ""
 ) -> QuerySet[IncomingItem]:
     """收文登记簿: the incoming documents of the units the person's roles reach."""
     _year(year)
@@ -250,7 +253,7 @@ def incoming_register(
     )
 
 
-def visible_incoming(user: Any) -> QuerySet[IncomingItem]:
+def visible_incoming(user: Viewer) -> QuerySet[IncomingItem]:
     """Incoming register entries the person may open: of a unit a role with ``documents.view``
     reaches, or whose handling they take part in, or passed to them to read. Another unit's
     handling of the same document (its proposals, instructions) stays with that unit."""
@@ -265,7 +268,7 @@ def visible_incoming(user: Any) -> QuerySet[IncomingItem]:
     )
 
 
-def incoming_for(user: Any, pk: int) -> IncomingItem:
+def incoming_for(user: Viewer, pk: int) -> IncomingItem:
     item = (
         visible_incoming(user)
         .filter(pk=pk)
@@ -278,7 +281,7 @@ def incoming_for(user: Any, pk: int) -> IncomingItem:
 
 
 def outgoing_register(
-    user: Any, *, year: int | None = None, issuing: str = ""
+    user: Viewer, *, year: int | None = None, issuing: str = ""
 ) -> QuerySet[Document]:
     """发文登记簿: numbered outgoing documents the person may see, by number."""
     _year(year)
@@ -292,7 +295,7 @@ def outgoing_register(
     )
 
 
-def waiting_for_seal(user: Any) -> QuerySet[Document]:
+def waiting_for_seal(user: Viewer) -> QuerySet[Document]:
     """The seal keeper's queue: documents whose sealing step is theirs (assigned or shared) and
     that they may read."""
     from tongban.documents.services import OUTGOING
@@ -310,7 +313,7 @@ def waiting_for_seal(user: Any) -> QuerySet[Document]:
     )
 
 
-def to_read(user: Any) -> QuerySet[Circulation]:
+def to_read(user: Viewer) -> QuerySet[Circulation]:
     """待阅: documents passed to me that I have not confirmed reading."""
     return (
         Circulation.objects.filter(reader=user, read_at__isnull=True)
@@ -332,7 +335,7 @@ def deadline_state(due_on: date | None, today: date | None = None, done: bool = 
     return ""
 
 
-def awaiting_count(user: Any) -> int:
+def awaiting_count(user: Viewer) -> int:
     return incoming_register(user, status=IncomingStatus.AWAITING).count()
 
 
@@ -403,7 +406,7 @@ def open_tasks(document: Document) -> list[Task]:
     )
 
 
-def detail(user: Any, document: Document) -> dict[str, Any]:
+def detail(user: Viewer, document: Document) -> dict[str, Any]:
     """Every element, the open steps and which of them the person may complete."""
     mine = {t.pk for t in my_open_tasks(user, document)}
     return {
@@ -538,7 +541,9 @@ class DocumentPermissions:
     is_initiator: bool
 
 
-def document_permissions(user: Any, document: Document, my_steps: list[str]) -> DocumentPermissions:
+def document_permissions(
+    user: Viewer, document: Document, my_steps: list[str]
+) -> DocumentPermissions:
     """``my_steps``: the BPMN ids of the person's open steps on the document (from the page)."""
     instance = document.instance
     return DocumentPermissions(
@@ -564,7 +569,7 @@ class IncomingPermissions:
     is_initiator: bool
 
 
-def incoming_permissions(user: Any, item: IncomingItem) -> IncomingPermissions:
+def incoming_permissions(user: Viewer, item: IncomingItem) -> IncomingPermissions:
     return IncomingPermissions(
         receive=item.status == IncomingStatus.AWAITING
         and policy.can(user, Action.RECEIVE_DOCUMENTS, item.department),
@@ -576,11 +581,11 @@ def incoming_permissions(user: Any, item: IncomingItem) -> IncomingPermissions:
     )
 
 
-def may_draft(user: Any) -> bool:
+def may_draft(user: Viewer) -> bool:
     return policy.can(user, Action.DRAFT_DOCUMENTS)
 
 
-def may_register_incoming(user: Any) -> bool:
+def may_register_incoming(user: Viewer) -> bool:
     return policy.can(user, Action.RECEIVE_DOCUMENTS)
 
 
@@ -593,7 +598,7 @@ def open_steps_of_item(item: IncomingItem) -> list[Task]:
     )
 
 
-def my_circulation(user: Any, item: IncomingItem) -> Circulation | None:
+def my_circulation(user: Viewer, item: IncomingItem) -> Circulation | None:
     return item.circulations.filter(reader=user).first()
 
 
@@ -609,14 +614,16 @@ INCOMING_TABS = {
 }
 
 
-def incoming_tab_counts(user: Any) -> dict[str, int]:
+def incoming_tab_counts(user: Viewer) -> dict[str, int]:
     return {
         key: incoming_register(user).filter(status__in=statuses).count()
         for key, statuses in INCOMING_TABS.items()
     }
 
 
-def attachment_content(user: Any, document_id: int, attachment_id: int) -> tuple[bytes, str] | None:
+def attachment_content(
+    user: Viewer, document_id: int, attachment_id: int
+) -> tuple[bytes, str] | None:
     """An attachment of a document the person may see: its bytes and file name."""
     from tongban.core import files
 

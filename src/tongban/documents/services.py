@@ -1246,16 +1246,19 @@ def elements(document: Document) -> dict[str, Any]:
 # --- archiving (归档) ------------------------------------------------------------------------
 
 
-def archive_files(document: Document, slip: bytes | None) -> list[tuple[str, bytes, str]]:
+def archive_files(
+    document: Document, slip: bytes | None, slip_name: str = "发文稿纸.pdf"
+) -> list[tuple[str, bytes, str]]:
     """What a record of the document holds: its PDF (sealed where there is one), the
-    attachments under the names they were given, and the processing slip."""
+    attachments under the names they were given, and the processing slip, named as it is titled
+    (发文稿纸, or 收文处理笺 for an incoming document) like the other files of a record."""
     pdf_bytes, pdf_name = pdf_of(document)
     bundle = [(pdf_name, pdf_bytes, "main")]
     for attachment in document.attachments.select_related("file").order_by("order", "id"):
         name = attachment.filename or attachment.title
         bundle.append((name, _read(attachment.file), "attachment"))
     if slip is not None:
-        bundle.append(("processing-slip.pdf", slip, "processing_slip"))
+        bundle.append((slip_name, slip, "processing_slip"))
     return bundle
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.context import current as current_context
 from tongban.audit.models import Outcome
@@ -228,10 +229,12 @@ def _lock_message(lock: lockout.Lock) -> str:
     ) % {"m": lock.minutes_left()}
 
 
+# Details of the audit entries: stored in English, translated where the trail is read
+# (gettext_noop marks them for the catalogue).
 LOCK_DETAILS = {
-    lockout.LOGIN_FROM_SOURCE: "login locked from this source",
-    lockout.SOURCE: "source throttled",
-    lockout.LOGIN: "login locked from sources it never signed in from",
+    lockout.LOGIN_FROM_SOURCE: gettext_noop("login locked from this source"),
+    lockout.SOURCE: gettext_noop("source throttled"),
+    lockout.LOGIN: gettext_noop("login locked from sources it never signed in from"),
 }
 
 
@@ -246,11 +249,20 @@ def _refuse_if_locked(username: str, user: User | None, source: str, action: str
     raise TooManyAttempts(_lock_message(lock))
 
 
+NO_SECOND_FACTOR = gettext_noop("no second factor")
+WRONG_CODE = gettext_noop("wrong one-time code")
+
+
 def _record_attempt(
-    action: str, username: str, user: User | None, outcome: str, detail: str
+    action: str,
+    username: str,
+    user: User | None,
+    outcome: str,
+    detail: str,
+    after: dict[str, Any] | None = None,
 ) -> None:
     if user is not None:
-        record(action, obj=user, outcome=outcome, detail=detail)
+        record(action, obj=user, outcome=outcome, detail=detail, after=after)
     else:
         record(
             action,
@@ -258,22 +270,26 @@ def _record_attempt(
             object_repr=username[:150],
             outcome=outcome,
             detail=detail,
+            after=after,
         )
 
 
-def _register_failure(username: str, user: User | None, source: str, detail: str) -> None:
+def _register_failure(
+    username: str, user: User | None, source: str, detail: str, after: dict[str, Any] | None = None
+) -> None:
     """Count a failure and audit it, with every lock it sets (``identity.lockout``); committed
     even though the caller is refused. Raises TooManyAttempts when the failure set a lock."""
     with transaction.atomic():
         new_locks = lockout.record_failure(username, source)
-        _record_attempt("identity.sign_in", username, user, Outcome.FAILURE, detail)
+        _record_attempt("identity.sign_in", username, user, Outcome.FAILURE, detail, after)
         for lock in new_locks:
             _record_attempt(
                 "identity.lockout",
                 username,
                 user,
                 Outcome.SUCCESS,
-                f"{LOCK_DETAILS[lock.scope]} until {lock.until.isoformat(timespec='seconds')}",
+                LOCK_DETAILS[lock.scope],
+                {"until": lock.until.isoformat(timespec="seconds")},
             )
     if new_locks:
         raise TooManyAttempts(_lock_message(max(new_locks, key=lambda lock: lock.until)))
@@ -300,17 +316,20 @@ def authenticate_staff(username: str, password: str, otp: str = "") -> User:
     generic = _("The login name or password is not correct.")
     if user is None or not user.is_active:
         _register_failure(
-            username, user, source, "unknown account" if user is None else "inactive account"
+            username,
+            user,
+            source,
+            gettext_noop("unknown account") if user is None else gettext_noop("inactive account"),
         )
         raise Unauthenticated(generic)
     now = timezone.now()
     if not user.check_password(password or ""):
-        _register_failure(username, user, source, "wrong password")
+        _register_failure(username, user, source, gettext_noop("wrong password"))
         raise Unauthenticated(generic)
     needs_otp = user.totp_enabled or user.is_admin
     if needs_otp:
         if not user.totp_enabled:
-            record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail="no second factor")
+            record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail=NO_SECOND_FACTOR)
             raise Forbidden(
                 _(
                     "Administrators must use a second factor, and none is set up for this account. "
@@ -323,10 +342,15 @@ def authenticate_staff(username: str, password: str, otp: str = "") -> User:
         if checked.reused:
             # The right code, used once already (replay protection): not a guess, so it does
             # not count towards the lockout; the person is told to wait for the next one.
-            record("identity.sign_in", obj=user, outcome=Outcome.DENIED, detail="code reused")
+            record(
+                "identity.sign_in",
+                obj=user,
+                outcome=Outcome.DENIED,
+                detail=gettext_noop("code reused"),
+            )
             raise Unauthenticated(_reused_message(checked.wait))
         if checked.step is None:
-            _register_failure(username, user, source, "wrong one-time code")
+            _register_failure(username, user, source, WRONG_CODE)
             raise Unauthenticated(_("The one-time code is not correct."))
         user.totp_last_step = checked.step
     with transaction.atomic():
@@ -402,7 +426,7 @@ def _set_password(user: User, new_password: str, *, must_change: bool) -> None:
 def grant_clearance(actor: User, user: User, level: int) -> None:
     """Only the security administrator (安全保密管理员) grants clearance (密级), never to themself."""
     if not admin_role_allows(actor, Action.GRANT_CLEARANCE) or actor.pk == user.pk:
-        record_denied("identity.clearance.grant", obj=user, detail=f"level {level}")
+        record_denied("identity.clearance.grant", obj=user, after={"level": level})
         raise Forbidden()
     if level not in Classification.values:
         raise InvalidInput(_("Unknown classification level."), field="clearance")
@@ -449,7 +473,7 @@ def confirm_second_factor(user: User, code: str, *, action: str) -> None:
     step = checked.step
     if step is None:
         # Wrong codes count like wrong passwords: guessing locks the account for a while.
-        _register_failure(user.username, user, source, f"wrong one-time code for {action}")
+        _register_failure(user.username, user, source, WRONG_CODE, {"for": action})
         raise Forbidden(_("The one-time code is not correct."))
     # Claim the step in one statement: of two requests with the same code, one wins.
     if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step):
@@ -493,7 +517,7 @@ def set_totp_secret(user: User, secret: str) -> None:
         user.totp_enabled = True
         user.totp_last_step = 0
         user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
-        record("identity.totp.enable", obj=user, detail="set by operator")
+        record("identity.totp.enable", obj=user, detail=gettext_noop("set by operator"))
 
 
 # --- API tokens ----------------------------------------------------------------------------

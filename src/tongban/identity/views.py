@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors
+from tongban.core.http.views import GET_POST
 from tongban.identity import forms, totp
 from tongban.identity import services as identity
 from tongban.identity.http import StaffRequest
@@ -21,7 +22,7 @@ from tongban.identity.models import User
 BACKEND = "tongban.identity.backends.StaffBackend"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = forms.SignInForm(request.POST or None)
     target = forms.NextForm(request.POST if request.method == "POST" else request.GET)
@@ -58,7 +59,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 def change_password(request: StaffRequest) -> HttpResponse:
     form = forms.ChangePasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +83,7 @@ TOTP_SESSION_KEY = "tongban_totp_pending"
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 def totp_setup(request: StaffRequest) -> HttpResponse:
     import segno
 

@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from tongban.core import jobs
+        from tongban.core import jobs, labels
+        from tongban.notifications import labels as notifications_labels
         from tongban.notifications import reminders
 
         jobs.register(
@@ -16,3 +17,5 @@ class NotificationsConfig(AppConfig):
             6 * 3600,
             reminders.warn_missing_holiday_arrangement,
         )
+        labels.register_actions(notifications_labels.ACTIONS)
+        labels.register_object_types(notifications_labels.OBJECT_TYPES)

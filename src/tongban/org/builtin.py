@@ -1,8 +1,14 @@
-"""Roles and positions every installation starts with (loaded by a data migration)."""
+"""Roles and positions every installation starts with (loaded by a data migration).
+
+A built-in role's description is stored in English and translated where it is shown (the pages
+pass it through gettext: ``{% translate role.description %}``); one a security administrator
+writes is shown as written."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext_noop
 
 from tongban.core.permissions import Action
 
@@ -10,7 +16,7 @@ BUILTIN_ROLES: list[dict[str, object]] = [
     {
         "code": "clerk",
         "name": "办文员",
-        "description": "Works documents and tasks of their own department.",
+        "description": gettext_noop("Works documents and tasks of their own department."),
         "permissions": [
             Action.VIEW_STAFF,
             Action.VIEW_DOCUMENTS,
@@ -23,7 +29,7 @@ BUILTIN_ROLES: list[dict[str, object]] = [
     {
         "code": "division_head",
         "name": "处室负责人",
-        "description": "Heads a division: sees its staff and their contact data.",
+        "description": gettext_noop("Heads a division: sees its staff and their contact data."),
         "permissions": [
             Action.VIEW_STAFF,
             Action.VIEW_PERSONAL_DATA,
@@ -35,7 +41,7 @@ BUILTIN_ROLES: list[dict[str, object]] = [
     {
         "code": "bureau_head",
         "name": "单位负责人",
-        "description": "Heads a bureau or district: sees everything below it.",
+        "description": gettext_noop("Heads a bureau or district: sees everything below it."),
         "permissions": [
             Action.VIEW_STAFF,
             Action.VIEW_PERSONAL_DATA,
@@ -49,28 +55,34 @@ BUILTIN_ROLES: list[dict[str, object]] = [
     {
         "code": "hr_officer",
         "name": "人事专员",
-        "description": "Keeps the staff records of their unit and the units below it.",
+        "description": gettext_noop(
+            "Keeps the staff records of their unit and the units below it."
+        ),
         "permissions": [Action.VIEW_STAFF, Action.MANAGE_STAFF, Action.VIEW_PERSONAL_DATA],
         "default_scope": "subtree",
     },
     {
         "code": "seal_keeper",
         "name": "印章管理员",
-        "description": "Keeps the department's seal: seals documents with it (with a second factor).",
+        "description": gettext_noop(
+            "Keeps the department's seal: seals documents with it (with a second factor)."
+        ),
         "permissions": [Action.SIGN_WITH_SEAL],
         "default_scope": "department",
     },
     {
         "code": "archivist",
         "name": "档案员",
-        "description": "Keeps the unit's records: archives documents, exports and appraises them.",
+        "description": gettext_noop(
+            "Keeps the unit's records: archives documents, exports and appraises them."
+        ),
         "permissions": [Action.VIEW_DOCUMENTS, Action.VIEW_RECORDS, Action.ARCHIVE_RECORDS],
         "default_scope": "subtree",
     },
     {
         "code": "city_leader",
         "name": "市领导",
-        "description": "City leadership: sees the whole organisation.",
+        "description": gettext_noop("City leadership: sees the whole organisation."),
         "permissions": [Action.VIEW_STAFF, Action.VIEW_DOCUMENTS],
         "default_scope": "all",
     },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -17,21 +17,24 @@ from tongban.core.permissions import ADMIN_ONLY_ACTIONS, Action
 from tongban.org import policy
 from tongban.org.models import Delegation, Department, Position, Role, RoleAssignment, Staff
 
+if TYPE_CHECKING:
+    from tongban.identity.http import Viewer
+
 MAX_SEARCH_CHARS = 50
 
 
-def departments_for(user: Any) -> QuerySet[Department]:
+def departments_for(user: Viewer) -> QuerySet[Department]:
     return policy.visible_to(user, Department.objects.select_related("parent")).order_by("path")
 
 
-def department_by_code(user: Any, code: str) -> Department:
+def department_by_code(user: Viewer, code: str) -> Department:
     dept = departments_for(user).filter(code__iexact=code).first()
     if dept is None:
         raise NotFound()
     return dept
 
 
-def department_by_id(user: Any, pk: int) -> Department:
+def department_by_id(user: Viewer, pk: int) -> Department:
     dept = departments_for(user).filter(pk=pk).first()
     if dept is None:
         raise NotFound()
@@ -45,7 +48,7 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
-def department_tree(user: Any) -> list[TreeNode]:
+def department_tree(user: Viewer) -> list[TreeNode]:
     """The visible departments as a tree, with how many staff each has (one query)."""
     rows = departments_for(user).annotate(n_staff=Count("staff")).order_by("path")
     nodes: dict[int, TreeNode] = {}
@@ -67,7 +70,7 @@ def flatten(nodes: list[TreeNode], depth: int = 0) -> list[tuple[int, TreeNode]]
 
 
 def staff_for(
-    user: Any, *, q: str = "", department: Department | None = None, include_below: bool = False
+    user: Viewer, *, q: str = "", department: Department | None = None, include_below: bool = False
 ) -> QuerySet[Staff]:
     """Staff the user may see, optionally matching a name/login search or within a department."""
     qs = policy.visible_to(user, Staff.objects.select_related("user", "department", "position"))
@@ -86,7 +89,7 @@ def staff_for(
     return qs.order_by("department__path", "position__rank", "user__username")
 
 
-def colleagues(user: Any, q: str, *, limit: int = 20) -> list[Staff]:
+def colleagues(user: Viewer, q: str, *, limit: int = 20) -> list[Staff]:
     """People the user may hand work to (转办, 加签): active staff accounts, not administrators,
     that the user may see and that match ``q``; none for an empty ``q``."""
     if not (q or "").strip():
@@ -95,34 +98,34 @@ def colleagues(user: Any, q: str, *, limit: int = 20) -> list[Staff]:
     return list(found[:limit])
 
 
-def staff_by_id(user: Any, pk: int) -> Staff:
+def staff_by_id(user: Viewer, pk: int) -> Staff:
     staff = staff_for(user).filter(pk=pk).first()
     if staff is None:
         raise NotFound()
     return staff
 
 
-def staff_by_username(user: Any, username: str) -> Staff:
+def staff_by_username(user: Viewer, username: str) -> Staff:
     staff = staff_for(user).filter(user__username__iexact=username).first()
     if staff is None:
         raise NotFound()
     return staff
 
 
-def roles_for(user: Any) -> QuerySet[Role]:
+def roles_for(user: Viewer) -> QuerySet[Role]:
     if not policy.can(user, Action.VIEW_ROLE):
         return Role.objects.none()
     return Role.objects.annotate(n_assignments=Count("assignments")).order_by("code")
 
 
-def role_by_code(user: Any, code: str) -> Role:
+def role_by_code(user: Viewer, code: str) -> Role:
     role = roles_for(user).filter(code=code).first()
     if role is None:
         raise NotFound()
     return role
 
 
-def assignments_of(user: Any, person: Any) -> QuerySet[RoleAssignment]:
+def assignments_of(user: Viewer, person: Any) -> QuerySet[RoleAssignment]:
     """Role assignments of ``person``: visible to themself and to whoever may view roles."""
     if user.pk != person.pk and not policy.can(user, Action.VIEW_ROLE):
         return RoleAssignment.objects.none()
@@ -133,18 +136,18 @@ def positions() -> QuerySet[Position]:
     return Position.objects.all()
 
 
-def staff_of_user(user: Any) -> Staff | None:
+def staff_of_user(user: Viewer) -> Staff | None:
     return Staff.objects.select_related("department", "position").filter(user=user).first()
 
 
-def assignments_of_role(user: Any, role: Role) -> QuerySet[RoleAssignment]:
+def assignments_of_role(user: Viewer, role: Role) -> QuerySet[RoleAssignment]:
     """Who holds ``role``, where: for whoever may view roles."""
     if not policy.can(user, Action.VIEW_ROLE):
         return RoleAssignment.objects.none()
     return RoleAssignment.objects.filter(role=role).select_related("user", "department")
 
 
-def delegations_by(user: Any, *, limit: int = 20) -> list[Delegation]:
+def delegations_by(user: Viewer, *, limit: int = 20) -> list[Delegation]:
     """The delegations a person gave (代理), newest first."""
     return list(
         Delegation.objects.filter(delegator=user)
@@ -153,14 +156,14 @@ def delegations_by(user: Any, *, limit: int = 20) -> list[Delegation]:
     )
 
 
-def delegations_to(user: Any) -> QuerySet[Delegation]:
+def delegations_to(user: Viewer) -> QuerySet[Delegation]:
     """The delegations a person acts under now or later (not ended, not revoked)."""
     return Delegation.objects.filter(
         delegate=user, ends_at__gt=timezone.now(), revoked_at__isnull=True
     ).select_related("delegator")
 
 
-def department_choices(user: Any, *, blank: bool = True) -> list[tuple[str, str]]:
+def department_choices(user: Viewer, *, blank: bool = True) -> list[tuple[str, str]]:
     """The departments a person may see, indented by depth, for a choice field."""
     rows = [(d.code, "　" * d.depth + d.name) for d in departments_for(user)]
     return ([("", str(_("— none (top level) —")))] if blank else []) + rows
@@ -188,7 +191,7 @@ class OrgPermissions:
     manage_roles: bool
 
 
-def org_permissions(user: Any) -> OrgPermissions:
+def org_permissions(user: Viewer) -> OrgPermissions:
     return OrgPermissions(
         view_staff=policy.can(user, Action.VIEW_STAFF),
         manage_departments=policy.can(user, Action.MANAGE_DEPARTMENT),
@@ -197,7 +200,7 @@ def org_permissions(user: Any) -> OrgPermissions:
     )
 
 
-def may_manage_department(user: Any, department: Department) -> bool:
+def may_manage_department(user: Viewer, department: Department) -> bool:
     return policy.can(user, Action.MANAGE_DEPARTMENT, department)
 
 
@@ -211,7 +214,7 @@ class StaffPagePermissions:
     assign_roles: bool
 
 
-def staff_page_permissions(user: Any, staff: Staff) -> StaffPagePermissions:
+def staff_page_permissions(user: Viewer, staff: Staff) -> StaffPagePermissions:
     own = user.pk == staff.user_id
     return StaffPagePermissions(
         manage=policy.can(user, Action.MANAGE_STAFF, staff),
@@ -221,25 +224,25 @@ def staff_page_permissions(user: Any, staff: Staff) -> StaffPagePermissions:
     )
 
 
-def require_manage_departments(user: Any) -> None:
+def require_manage_departments(user: Viewer) -> None:
     """Refuse (and record) a person who may not change departments, before a form is shown."""
     policy.require(user, Action.MANAGE_DEPARTMENT)
 
 
-def require_manage_staff(user: Any) -> None:
+def require_manage_staff(user: Viewer) -> None:
     policy.require(user, Action.MANAGE_STAFF)
 
 
-def require_view_roles(user: Any) -> None:
+def require_view_roles(user: Viewer) -> None:
     policy.require(user, Action.VIEW_ROLE)
 
 
-def explain_grants(user: Any) -> list[dict[str, Any]]:
+def explain_grants(user: Viewer) -> list[dict[str, Any]]:
     """Where a person's powers come from, for the workbench."""
     return policy.explain(user)
 
 
-def working_days_page(user: Any) -> dict[str, Any]:
+def working_days_page(user: Viewer) -> dict[str, Any]:
     """The working-day calendar as its administrator sees it: the next six weeks, the local
     arrangements, and where a limit of 20 working days from today ends."""
     policy.require(user, Action.MANAGE_CALENDAR)
@@ -258,7 +261,7 @@ def working_days_page(user: Any) -> dict[str, Any]:
     }
 
 
-def me(user: Any) -> dict[str, Any]:
+def me(user: Viewer) -> dict[str, Any]:
     """The signed-in person as ``GET /api/v1/me`` shows them: account, post and roles."""
     staff = staff_of_user(user)
     return {
@@ -284,22 +287,22 @@ def me(user: Any) -> dict[str, Any]:
     }
 
 
-def may_enter_arrangement(user: Any) -> bool:
+def may_enter_arrangement(user: Viewer) -> bool:
     """Whether the person enters a year's State Council holiday arrangement (system admin)."""
     return policy.can(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
 
 
-def require_enter_arrangement(user: Any) -> None:
+def require_enter_arrangement(user: Viewer) -> None:
     policy.require(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
 
 
-def require_calendar_reader(user: Any) -> None:
+def require_calendar_reader(user: Viewer) -> None:
     """The yearly arrangements page: for whoever enters them or keeps the local calendar."""
     if not (may_enter_arrangement(user) or policy.can(user, Action.MANAGE_CALENDAR)):
         policy.require(user, Action.ENTER_HOLIDAY_ARRANGEMENT)
 
 
-def missing_arrangement_for(user: Any) -> int | None:
+def missing_arrangement_for(user: Viewer) -> int | None:
     """The next year whose arrangement is not entered, from 1 October, for those who enter it."""
     return (
         calendar.missing_arrangement(timezone.localdate()) if may_enter_arrangement(user) else None

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.audit.services import record, record_denied
 from tongban.core import arrangements, calendar
@@ -104,7 +105,9 @@ def _require_create_in(actor: User, action: str, parent: Department | None) -> N
         if not any(
             action in g.actions and g.scope == DataScope.ALL for g in policy.grants_for(actor)
         ):
-            record_denied(action, object_type="org.department", detail="top level", actor=actor)
+            record_denied(
+                action, object_type="org.department", detail=gettext_noop("top level"), actor=actor
+            )
             raise Forbidden()
         return
     policy.require(actor, action, parent)
@@ -397,7 +400,7 @@ def _assign(
             "org.role.assign",
             obj=user,
             outcome="denied",
-            detail="administrator or self",
+            detail=gettext_noop("administrator or self"),
             actor=actor,
         )
         raise Forbidden(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tongban.core import labels
 from tongban.core.errors import NotFound
+from tongban.core.http import links
 from tongban.core.permissions import Action
 from tongban.org import policy
 from tongban.records.models import (
@@ -23,13 +25,16 @@ from tongban.records.models import (
     RecordStatus,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.http import Viewer
+
 
 def _records() -> QuerySet[Record]:
     return Record.objects.select_related("fonds", "department", "archived_by")
 
 
 def records_for(
-    user: Any,
+    user: Viewer,
     *,
     q: str = "",
     year: int | None = None,
@@ -59,21 +64,46 @@ def records_for(
     return qs
 
 
-def record_by_id(user: Any, pk: int) -> Record:
+def record_by_id(user: Viewer, pk: int) -> Record:
     found = policy.visible_to(user, _records()).filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
 
 
-def record_by_code(user: Any, archival_code: str) -> Record:
+def record_by_code(user: Viewer, archival_code: str) -> Record:
     found = policy.visible_to(user, _records()).filter(archival_code=archival_code).first()
     if found is None:
         raise NotFound()
     return found
 
 
-def record_for_source(user: Any, source_type: str, source_id: str) -> Record | None:
+@dataclass(frozen=True)
+class Source:
+    """What a record was made of, as its page names it: 公文 示政办发〔2026〕12号, with a link."""
+
+    kind: str  # the source type's label (core.labels)
+    name: str  # its document number, else its title
+    url: str  # its page ("" when it has none)
+    code: str  # type and id as stored, for the curious: "documents.document 297"
+
+
+def source_of(record: Record) -> Source:
+    return Source(
+        kind=labels.object_type_label(record.source_type),
+        name=record.doc_number or record.title,
+        url=links.page_of(record.source_type, record.source_id),
+        code=f"{record.source_type} {record.source_id}",
+    )
+
+
+def metadata_of(record: Record) -> list[tuple[str, str]]:
+    """The metadata kept with the record, as label and text (the app of its source says how
+    they read: core.labels.register_describer)."""
+    return labels.describe(record.source_type, record.metadata or {})
+
+
+def record_for_source(user: Viewer, source_type: str, source_id: str) -> Record | None:
     """The record made of a source (e.g. "documents.document", "42"), if the person may see it."""
     return (
         policy.visible_to(user, _records())
@@ -82,7 +112,7 @@ def record_for_source(user: Any, source_type: str, source_id: str) -> Record | N
     )
 
 
-def appraisal_due(user: Any, today: date | None = None) -> QuerySet[Record]:
+def appraisal_due(user: Viewer, today: date | None = None) -> QuerySet[Record]:
     """待鉴定: records whose retention has run out, for the person who appraises them
     (``records.archive``): oldest first."""
     today = today or timezone.localdate()
@@ -99,7 +129,7 @@ def _appraisals() -> QuerySet[Appraisal]:
     )
 
 
-def pending_disposals(user: Any) -> QuerySet[Appraisal]:
+def pending_disposals(user: Viewer) -> QuerySet[Appraisal]:
     """Disposals waiting for approval that the person may approve (``records.approve_disposal``)."""
     return policy.visible_to(
         user,
@@ -108,7 +138,7 @@ def pending_disposals(user: Any) -> QuerySet[Appraisal]:
     ).order_by("appraised_at", "pk")
 
 
-def proposed_by_me(user: Any) -> QuerySet[Appraisal]:
+def proposed_by_me(user: Viewer) -> QuerySet[Appraisal]:
     return policy.visible_to(
         user,
         _appraisals().filter(
@@ -118,7 +148,7 @@ def proposed_by_me(user: Any) -> QuerySet[Appraisal]:
     )
 
 
-def disposal_list(user: Any, *, fonds: str = "", year: int | None = None) -> QuerySet[Appraisal]:
+def disposal_list(user: Viewer, *, fonds: str = "", year: int | None = None) -> QuerySet[Appraisal]:
     """销毁清册: the approved disposals the person may see, newest first."""
     qs = policy.visible_to(
         user,
@@ -133,23 +163,23 @@ def disposal_list(user: Any, *, fonds: str = "", year: int | None = None) -> Que
     return qs.order_by("-decided_at", "-pk")
 
 
-def appraisals_of(user: Any, item: Record) -> QuerySet[Appraisal]:
+def appraisals_of(user: Viewer, item: Record) -> QuerySet[Appraisal]:
     """The appraisal history of a record the person may see."""
     return policy.visible_to(user, _appraisals().filter(record=item)).order_by("appraised_at")
 
 
-def fonds_for(user: Any) -> QuerySet[Fonds]:
+def fonds_for(user: Viewer) -> QuerySet[Fonds]:
     return policy.visible_to(user, Fonds.objects.select_related("department")).order_by("code")
 
 
-def years_of(user: Any) -> list[int]:
+def years_of(user: Viewer) -> list[int]:
     return sorted(
         set(policy.visible_to(user, Record.objects.all()).values_list("year", flat=True)),
         reverse=True,
     )
 
 
-def fonds_units(user: Any) -> list[tuple[Any, Fonds | None]]:
+def fonds_units(user: Viewer) -> list[tuple[Any, Fonds | None]]:
     """The units (立档单位: not divisions) the person archives for, each with its fonds if any."""
     from tongban.org.models import Department, DepartmentKind
 
@@ -162,22 +192,22 @@ def fonds_units(user: Any) -> list[tuple[Any, Fonds | None]]:
     return [(unit, fonds.get(unit.pk)) for unit in units]
 
 
-def may_read(user: Any) -> bool:
+def may_read(user: Viewer) -> bool:
     """Whether the person reads records at all (a reader or an archivist)."""
     return policy.can(user, Action.VIEW_RECORDS) or policy.can(user, Action.ARCHIVE_RECORDS)
 
 
-def require_reader(user: Any) -> None:
+def require_reader(user: Viewer) -> None:
     """Refuse (and record) a person who reads no records."""
     if not may_read(user):
         policy.require(user, Action.VIEW_RECORDS)
 
 
-def require_archivist(user: Any) -> None:
+def require_archivist(user: Viewer) -> None:
     policy.require(user, Action.ARCHIVE_RECORDS)
 
 
-def require_disposal_reader(user: Any) -> None:
+def require_disposal_reader(user: Viewer) -> None:
     """The disposal pages: for approvers of disposals and for readers of records."""
     if not (policy.can(user, Action.APPROVE_DISPOSAL) or may_read(user)):
         policy.require(user, Action.APPROVE_DISPOSAL)
@@ -191,7 +221,7 @@ class RecordPermissions:
     approve_disposal: bool
 
 
-def record_permissions(user: Any, item: Record | None = None) -> RecordPermissions:
+def record_permissions(user: Viewer, item: Record | None = None) -> RecordPermissions:
     return RecordPermissions(
         archive=policy.can(user, Action.ARCHIVE_RECORDS, item)
         if item is not None
@@ -200,7 +230,7 @@ def record_permissions(user: Any, item: Record | None = None) -> RecordPermissio
     )
 
 
-def pending_disposal_of(user: Any, item: Record) -> Appraisal | None:
+def pending_disposal_of(user: Viewer, item: Record) -> Appraisal | None:
     return pending_disposals(user).filter(record=item).first()
 
 

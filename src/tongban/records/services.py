@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongban.audit.services import record, record_denied
-from tongban.core import files, numbering
+from tongban.core import files, labels, numbering
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tongban.core.models import StoredFile
 from tongban.core.permissions import Action, Classification
@@ -431,7 +431,8 @@ def require_archive(
         Action.ARCHIVE_RECORDS,
         object_type="records.record",
         object_repr=what[:200],
-        detail="above clearance" if in_scope else f"department {department.code}",
+        detail=gettext_noop("above clearance") if in_scope else gettext_noop("outside one's units"),
+        after={"department": department.code},
         actor=actor,
     )
     raise Forbidden(
@@ -481,31 +482,35 @@ def archive(
     require_archive(
         actor, department, clean.classification, what=f"{clean.source_type}:{clean.source_id}"
     )
-    _refuse_duplicate(actor, clean.source_type, clean.source_id)
+    _refuse_duplicate(actor, clean)
     try:
         with transaction.atomic():
             created = _create(actor, clean, department)
     except IntegrityError as exc:
         if Record.objects.filter(source_type=clean.source_type, source_id=clean.source_id).exists():
-            _refuse_duplicate(actor, clean.source_type, clean.source_id)
+            _refuse_duplicate(actor, clean)
         raise Conflict(_("The record could not be saved; try again.")) from exc
     return created
 
 
-def _refuse_duplicate(actor: User, source_type: str, source_id: str) -> None:
-    existing = Record.objects.filter(source_type=source_type, source_id=source_id).first()
+def _refuse_duplicate(actor: User, clean: _Input) -> None:
+    existing = Record.objects.filter(
+        source_type=clean.source_type, source_id=clean.source_id
+    ).first()
     if existing is None:
         return
+    # 公文 示政办发〔2026〕12号: the source as a person names it (core.labels), not its code.
+    source = f"{labels.object_type_label(clean.source_type)} {clean.doc_number or clean.title}"
     if policy.can(actor, Action.VIEW_RECORDS, existing) or policy.can(
         actor, Action.ARCHIVE_RECORDS, existing
     ):
         raise Conflict(
             _("%(source)s was archived already, as %(code)s.")
-            % {"source": f"{source_type} {source_id}", "code": existing.archival_code},
+            % {"source": source, "code": existing.archival_code},
             code="already_archived",
         )
     raise Conflict(
-        _("%(source)s was archived already.") % {"source": f"{source_type} {source_id}"},
+        _("%(source)s was archived already.") % {"source": source},
         code="already_archived",
     )
 
@@ -576,6 +581,10 @@ def _create(actor: User, clean: _Input, department: Department) -> Record:
 # --- reading files and fixity ---------------------------------------------------------------
 
 
+# The detail of a refusal's audit entry (stored in English, translated where the trail is read).
+NOT_FOUND = gettext_noop("not found or out of scope")
+
+
 def _visible_record(user: User, record_id: int, action: str | None = None) -> Record | None:
     base = Record.objects.select_related("fonds", "department", "archived_by").filter(pk=record_id)
     found = policy.visible_to(user, base).first()
@@ -589,7 +598,7 @@ def _record_for_change(actor: User, record_id: Any, action: str) -> Record:
     found = _visible_record(actor, record_id, action) if isinstance(record_id, int) else None
     if found is None:
         record_denied(action, object_type="records.record", object_id=str(record_id)[:64],
-                      actor=actor, detail="not found or out of scope")  # fmt: skip
+                      actor=actor, detail=NOT_FOUND)  # fmt: skip
         raise NotFound()
     policy.require(actor, action, found)
     return found
@@ -1087,7 +1096,7 @@ def _proposal_for(actor: User, appraisal_id: Any, action: str) -> Appraisal:
         found = policy.visible_to(actor, qs, action).first() or policy.visible_to(actor, qs).first()
     if found is None:
         record_denied(action, object_type="records.appraisal", object_id=str(appraisal_id)[:64],
-                      actor=actor, detail="not found or out of scope")  # fmt: skip
+                      actor=actor, detail=NOT_FOUND)  # fmt: skip
         raise NotFound()
     policy.require(actor, action, found.record)
     return found
@@ -1112,7 +1121,7 @@ def approve_disposal(actor: User, appraisal_id: int, *, note: str = "") -> Appra
     if proposal.appraised_by_id == actor.pk:
         record_denied(
             Action.APPROVE_DISPOSAL, obj=proposal.record, actor=actor,
-            detail="the proposer cannot approve their own proposal",
+            detail=gettext_noop("the proposer cannot approve their own proposal"),
         )  # fmt: skip
         raise Forbidden(
             _("A disposal needs a second person: you proposed it, so someone else approves it.")

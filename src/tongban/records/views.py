@@ -15,13 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import ZIP, stream
-from tongban.core.http.forms import first_error
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.forms import valid
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.records import forms, packages, selectors, services
 from tongban.records.models import RecordStatus, Retention
-
-GET_POST = ["GET", "HEAD", "POST"]
 
 FIXITY_LABELS = {
     "ok": gettext_lazy("intact"),
@@ -105,6 +103,8 @@ def record_detail(request: StaffRequest, record_id: int) -> HttpResponse:
             "can_archive": selectors.record_permissions(request.user, record).archive,
             "due": services.is_due(record),
             "labels": FIXITY_LABELS,
+            "source": selectors.source_of(record),
+            "metadata": selectors.metadata_of(record),
         },
     )
 
@@ -192,8 +192,7 @@ def records_appraisal(request: StaffRequest) -> HttpResponse:
 def record_keep(request: StaffRequest, record_id: int) -> HttpResponse:
     form = forms.KeepForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ServiceError(first_error(form))
+        valid(form)
         record = services.keep(
             request.user,
             record_id,
@@ -219,8 +218,7 @@ def record_keep(request: StaffRequest, record_id: int) -> HttpResponse:
 def record_propose_disposal(request: StaffRequest, record_id: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ServiceError(first_error(form))
+        valid(form)
         proposal = services.propose_disposal(
             request.user, record_id, reason=form.cleaned_data["reason"]
         )
@@ -342,8 +340,7 @@ def records_fonds(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.FondsForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             fonds = services.save_fonds(
                 request.user,
                 department=form.cleaned_data["department"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -13,13 +13,16 @@ from tongban.org.models import Department
 from tongban.seals import appearance, services
 from tongban.seals.models import Certificate
 
+if TYPE_CHECKING:
+    from tongban.identity.http import Viewer
 
-def certificates(user: Any) -> QuerySet[Certificate]:
+
+def certificates(user: Viewer) -> QuerySet[Certificate]:
     policy.require(user, Action.MANAGE_SEALS)
     return Certificate.objects.select_related("department", "user").defer("key_pem", "sm2_private")
 
 
-def seal_departments(user: Any) -> list[Department]:
+def seal_departments(user: Viewer) -> list[Department]:
     """The units whose seal ``user`` may apply (a seal keeper's, 印章管理员)."""
     return [
         d
@@ -28,18 +31,18 @@ def seal_departments(user: Any) -> list[Department]:
     ]
 
 
-def certificate_departments(user: Any) -> QuerySet[Department]:
+def certificate_departments(user: Viewer) -> QuerySet[Department]:
     """Every department, for the security administrator issuing or importing a seal."""
     policy.require(user, Action.MANAGE_SEALS)
     return Department.objects.order_by("sort_order", "code")
 
 
-def personal_certificate(user: Any) -> Certificate | None:
+def personal_certificate(user: Viewer) -> Certificate | None:
     """The person's own signing certificate (个人签名), if they have a valid one."""
     return services.active_personal(user)
 
 
-def seal_image(user: Any, code: str) -> tuple[bytes, str]:
+def seal_image(user: Viewer, code: str) -> tuple[bytes, str]:
     """A unit's seal as the certificates page shows it: the official image if one was uploaded,
     else the drawn seal (SVG). For the security administrator only."""
     policy.require(user, Action.MANAGE_SEALS)
@@ -52,7 +55,7 @@ def seal_image(user: Any, code: str) -> tuple[bytes, str]:
     return appearance.svg(department.name).encode("utf-8"), "image/svg+xml"
 
 
-def require_signer(user: Any) -> None:
+def require_signer(user: Viewer) -> None:
     """Refuse (and record) a person who may neither seal nor sign personally."""
     if not seal_departments(user) and personal_certificate(user) is None:
         policy.require(user, Action.SIGN_WITH_SEAL)

@@ -430,7 +430,9 @@ def _seal_of(actor: User, code: str, action: str) -> tuple[Department, Certifica
     if department is None:
         raise NotFound(_("No department with this code."), field="seal")
     if not policy.can(actor, Action.SIGN_WITH_SEAL, department):
-        record_denied(action, obj=department, actor=actor, detail="no seal-keeper role")
+        record_denied(
+            action, obj=department, actor=actor, detail=gettext_noop("no seal-keeper role")
+        )
         raise Forbidden(
             _("Only a seal keeper of %(dept)s may use its seal.") % {"dept": department.name}
         )
@@ -448,7 +450,7 @@ def _second_factor(actor: User, otp: str, action: str, target: Any) -> None:
     try:
         identity.confirm_second_factor(actor, otp, action=action)
     except (Forbidden, TooManyAttempts):
-        record_denied(action, obj=target, actor=actor, detail="second factor")
+        record_denied(action, obj=target, actor=actor, detail=gettext_noop("second factor"))
         raise
 
 

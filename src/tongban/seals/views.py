@@ -16,12 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
-from tongban.core.http.forms import first_error
-from tongban.core.http.views import handles_not_found, refused
+from tongban.core.http.forms import valid
+from tongban.core.http.views import GET_POST, handles_not_found, refused
 from tongban.identity.http import StaffRequest
 from tongban.seals import forms, pki, selectors, services
-
-GET_POST = ["GET", "HEAD", "POST"]
 
 STATUS_LABELS = {
     "valid": gettext_lazy("valid"),
@@ -37,8 +35,7 @@ def _read(upload: Any, limit: int) -> bytes | None:
 
 
 def _valid(form: Any) -> None:
-    if not form.is_valid():
-        raise ServiceError(first_error(form))
+    valid(form)
 
 
 @handles_not_found
@@ -51,7 +48,7 @@ def verify(request: HttpRequest, token: str = "") -> HttpResponse:
     if request.method == "POST":
         form = forms.PdfUploadForm(request.POST, request.FILES)
         try:
-            _valid(form)
+            valid(form)
             data = _read(form.cleaned_data["file"], services.MAX_PDF_BYTES)
             if data is None:
                 error = _("Choose a PDF file to check.")
@@ -124,7 +121,7 @@ def seal_document(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.SealPdfForm(request.POST, request.FILES)
         try:
-            _valid(form)
+            valid(form)
             upload = form.cleaned_data["file"]
             data = _read(upload, services.MAX_PDF_BYTES)
             if data is None:
@@ -160,7 +157,7 @@ def certificates(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.IssueCertificateForm(request.POST)
         try:
-            _valid(form)
+            valid(form)
             certificate = services.issue_certificate(
                 request.user,
                 kind=form.cleaned_data["kind"] or "seal",
@@ -190,7 +187,7 @@ def certificates(request: StaffRequest) -> HttpResponse:
 def import_certificate(request: StaffRequest) -> HttpResponse:
     form = forms.ImportCertificateForm(request.POST, request.FILES)
     try:
-        _valid(form)
+        valid(form)
         data = form.cleaned_data
         certificate = services.import_certificate(
             request.user,
@@ -213,7 +210,7 @@ def import_certificate(request: StaffRequest) -> HttpResponse:
 def certificate_image(request: StaffRequest, certificate_id: int) -> HttpResponse:
     form = forms.SealImageForm(request.POST, request.FILES)
     try:
-        _valid(form)
+        valid(form)
         image = _read(form.cleaned_data["image"], 2 * 1024 * 1024)
         services.set_seal_image(request.user, certificate_id, image)
     except ServiceError as exc:
@@ -239,7 +236,7 @@ def sign_data(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.SignDataForm(request.POST)
         try:
-            _valid(form)
+            valid(form)
             data = form.cleaned_data["data"]
             signature = services.sign_data(
                 request.user,
@@ -269,7 +266,7 @@ def verify_data(request: HttpRequest) -> HttpResponse:
     form = forms.VerifyDataForm(request.POST or None)
     if request.method == "POST":
         try:
-            _valid(form)
+            valid(form)
             result = services.verify_data(
                 form.cleaned_data["data"].encode("utf-8"), form.cleaned_data["signature"]
             )
@@ -295,7 +292,7 @@ def verify_data(request: HttpRequest) -> HttpResponse:
 def revoke_certificate(request: StaffRequest, certificate_id: int) -> HttpResponse:
     form = forms.RevokeForm(request.POST)
     try:
-        _valid(form)
+        valid(form)
         services.revoke_certificate(
             request.user, certificate_id, reason=form.cleaned_data["reason"]
         )

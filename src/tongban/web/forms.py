@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from tongban.core import labels
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
-    action = forms.CharField(label=_("Action"), required=False, max_length=100)
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    # Choices by label (core.labels); an action group ("documents.") selects a whole app's.
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -31,3 +36,9 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["action"].choices = any_ + labels.action_choices()  # type: ignore[attr-defined]
+        self.fields["object_type"].choices = any_ + labels.object_type_choices()  # type: ignore[attr-defined]

@@ -174,7 +174,7 @@ class TaskCandidate(models.Model):
 ACTION_LABELS = {
     "start": pgettext_lazy("workflow action", "started"),
     "complete": _("completed"),
-    "claim": _("claimed"),
+    "claim": _("taken"),
     "release": _("released"),
     "transfer": _("handed over"),
     "urge": _("urged"),

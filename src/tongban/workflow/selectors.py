@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -34,6 +34,9 @@ from tongban.workflow.services import (
     withdrawal_of,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.http import Viewer
+
 SCOPES = ("todo", "done", "started")
 # Large columns a list never shows: the engine state, the BPMN and its spec.
 LIST_DEFERRED = (
@@ -59,7 +62,7 @@ class InboxFilter:
     process_key: str = ""
 
 
-def todo(user: Any) -> QuerySet[Task]:
+def todo(user: Viewer) -> QuerySet[Task]:
     """待办: assigned to me, claimable by me, or delegated to me (one query).
 
     It reads the inbox entries the services keep (``InboxEntry``): for one person the page comes
@@ -76,12 +79,12 @@ def _todo(people: list[int]) -> QuerySet[Task]:
     return Task.objects.filter(pk__in=entries)
 
 
-def done(user: Any) -> QuerySet[Task]:
+def done(user: Viewer) -> QuerySet[Task]:
     """已办."""
     return Task.objects.filter(status=TaskStatus.COMPLETED, completed_by=user)
 
 
-def started(user: Any, q: str = "", process_key: str = "") -> QuerySet[ProcessInstance]:
+def started(user: Viewer, q: str = "", process_key: str = "") -> QuerySet[ProcessInstance]:
     """我发起的, optionally by title and process."""
     found = ProcessInstance.objects.filter(initiator=user)
     q = (q or "").strip()
@@ -93,7 +96,7 @@ def started(user: Any, q: str = "", process_key: str = "") -> QuerySet[ProcessIn
 
 
 def started_with_progress(
-    user: Any, q: str = "", process_key: str = ""
+    user: Viewer, q: str = "", process_key: str = ""
 ) -> QuerySet[ProcessInstance]:
     """``started`` with where each stands, in the same query: the open step due first, who has
     it, when it is due, and how many steps are open (a countersign opens several)."""
@@ -113,7 +116,7 @@ def started_with_progress(
     )
 
 
-def inbox(user: Any, flt: InboxFilter) -> QuerySet[Task]:
+def inbox(user: Viewer, flt: InboxFilter) -> QuerySet[Task]:
     single = False
     if flt.scope == "done":
         qs = done(user)
@@ -152,7 +155,7 @@ def process_choices() -> list[tuple[str, str]]:
     return [(d.key, d.name) for d in _latest_versions(ProcessDefinition.objects.all())]
 
 
-def counts(user: Any) -> dict[str, int]:
+def counts(user: Viewer) -> dict[str, int]:
     """The numbers on the inbox tabs, counted on the entry index."""
     today = timezone.localdate()
     entries = InboxEntry.objects.filter(user_id__in=sorted(acting_for(user)))
@@ -160,7 +163,7 @@ def counts(user: Any) -> dict[str, int]:
     return {"todo": tasks.count(), "overdue": tasks.filter(due_on__lt=today).count()}
 
 
-def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
+def visible_instances(user: Viewer) -> QuerySet[ProcessInstance]:
     """Instances the person started, has worked or may work on; for process administrators
     every instance except those of a domain's own processes (a document's), which its domain
     shows by its own rules (classification, scope)."""
@@ -171,7 +174,7 @@ def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
     return involved_instances(user)
 
 
-def instance_for(user: Any, pk: int) -> ProcessInstance:
+def instance_for(user: Viewer, pk: int) -> ProcessInstance:
     instance = (
         visible_instances(user)
         .select_related("definition", "initiator", "department")
@@ -183,7 +186,7 @@ def instance_for(user: Any, pk: int) -> ProcessInstance:
     return instance
 
 
-def task_for(user: Any, pk: int) -> Task:
+def task_for(user: Viewer, pk: int) -> Task:
     task = (
         Task.objects.select_related("instance__definition", "instance__initiator", "assignee")
         .filter(pk=pk, instance__in=visible_instances(user))
@@ -194,7 +197,7 @@ def task_for(user: Any, pk: int) -> Task:
     return task
 
 
-def return_targets(task: Task, user: Any) -> list[Task]:
+def return_targets(task: Task, user: Viewer) -> list[Task]:
     """The earlier steps ``user`` can send a task back to (退回): the latest run of each step
     done before it, newest first. The first is where it goes when the person chooses none. One
     query, whatever the length of the history. Runs already sent back past are done again and
@@ -300,7 +303,7 @@ def _shown(form: list[dict[str, Any]], values: dict[str, Any]) -> list[tuple[str
     return shown
 
 
-def startable(user: Any) -> list[ProcessDefinition]:
+def startable(user: Viewer) -> list[ProcessDefinition]:
     """The processes a staff member may start from the process list (发起流程): the latest
     executable version of each, except those a domain starts from its own pages (发文, 收文)."""
     if getattr(user, "admin_role", "") or not user.is_active:
@@ -335,14 +338,14 @@ def slip(instance: ProcessInstance) -> list[HistoryEvent]:
     return events
 
 
-def definitions(user: Any) -> QuerySet[ProcessDefinition]:
+def definitions(user: Viewer) -> QuerySet[ProcessDefinition]:
     return ProcessDefinition.objects.defer("bpmn_xml", "spec").order_by("key", "-version")
 
 
 MONITOR_ROWS = 100
 
 
-def monitor(user: Any, process_key: str = "") -> dict[str, Any]:
+def monitor(user: Viewer, process_key: str = "") -> dict[str, Any]:
     """Running instances for the process administrator: a line per process with how many run,
     how many tasks are overdue and how many are stuck (open, nobody assigned and nobody may claim
     them); then the first overdue and stuck tasks and the newest running instances."""
@@ -393,7 +396,7 @@ def owned_by_a_domain(instance: ProcessInstance) -> bool:
     return instance.business_type in hooks.owned_types()
 
 
-def monitored_instance(user: Any, pk: int) -> ProcessInstance:
+def monitored_instance(user: Viewer, pk: int) -> ProcessInstance:
     """Any instance, for the process administrator's monitor: where it stands and who has it,
     to act on a stuck or overdue one (终止). A document's content and opinions stay on the
     document's page, under its own rules; the monitor page does not show them."""
@@ -429,7 +432,7 @@ def diagram_states(instance: ProcessInstance) -> dict[str, str]:
     return states
 
 
-def no_longer_open(task_id: int, user: Any, *, instance_id: int) -> str:
+def no_longer_open(task_id: int, user: Viewer, *, instance_id: int) -> str:
     """Why a step of ``instance_id`` that a page still shows can no longer be acted on by
     ``user`` (a colleague handled it, or the process went another way); empty when it is open,
     belongs to another process, does not exist, or is none of the user's business."""
@@ -439,12 +442,12 @@ def no_longer_open(task_id: int, user: Any, *, instance_id: int) -> str:
     return str(reason.message) if isinstance(reason, Conflict) else ""
 
 
-def may_withdraw(user: Any, instance: ProcessInstance) -> bool:
+def may_withdraw(user: Viewer, instance: ProcessInstance) -> bool:
     """Whether 撤回 would work for ``user`` now (the page offers it only then)."""
     return withdrawal_of(user, instance)[0] is not None
 
 
-def withdraw_refusal(user: Any, instance: ProcessInstance) -> str:
+def withdraw_refusal(user: Viewer, instance: ProcessInstance) -> str:
     """Why the initiator of a running process cannot withdraw it now, in their words; empty when
     they can, or when the question does not arise (not theirs, or no longer running)."""
     if instance.initiator_id != user.pk or instance.status != InstanceStatus.RUNNING:
@@ -478,7 +481,7 @@ def completion_outcome(task: Task) -> str:
     return "moved"
 
 
-def performer_roles(user: Any) -> list[tuple[str, str]]:
+def performer_roles(user: Viewer) -> list[tuple[str, str]]:
     """The roles a process designer can name as a step's candidates (camunda:candidateGroups):
     (code, name), for the modeler's step panel."""
     from tongban.org.models import Role
@@ -500,7 +503,7 @@ class StepPermissions:
     pending_signers: list[Any]
 
 
-def step_permissions(user: Any, task: Task) -> StepPermissions:
+def step_permissions(user: Viewer, task: Task) -> StepPermissions:
     is_open = task.status == TaskStatus.OPEN
     may_work_now = is_open and may_work(user, task)
     return StepPermissions(
@@ -516,16 +519,16 @@ def step_permissions(user: Any, task: Task) -> StepPermissions:
     )
 
 
-def may_terminate(user: Any, instance: ProcessInstance) -> bool:
+def may_terminate(user: Viewer, instance: ProcessInstance) -> bool:
     return policy.can(user, Action.MANAGE_PROCESSES) and instance.status == InstanceStatus.RUNNING
 
 
-def require_process_admin(user: Any) -> None:
+def require_process_admin(user: Viewer) -> None:
     """Refuse (and record) a person who may not manage process definitions."""
     policy.require(user, Action.MANAGE_PROCESSES)
 
 
-def latest_definition(user: Any, key: str) -> ProcessDefinition:
+def latest_definition(user: Viewer, key: str) -> ProcessDefinition:
     """The newest version of a definition, whole (the modeler edits it)."""
     require_process_admin(user)
     latest = definitions(user).filter(key=key).defer(None).first()
@@ -534,14 +537,14 @@ def latest_definition(user: Any, key: str) -> ProcessDefinition:
     return latest
 
 
-def startable_definition(user: Any, key: str) -> ProcessDefinition:
+def startable_definition(user: Viewer, key: str) -> ProcessDefinition:
     definition = next((d for d in startable(user) if d.key == key), None)
     if definition is None:
         raise NotFound()
     return definition
 
 
-def first_step_for(user: Any, instance: ProcessInstance) -> Task | None:
+def first_step_for(user: Viewer, instance: ProcessInstance) -> Task | None:
     """The step of a just-started process that waits for its initiator, if any."""
     return todo(user).filter(instance=instance).first()
 

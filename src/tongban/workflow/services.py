@@ -617,6 +617,10 @@ def _sees(actor: User, instance: ProcessInstance) -> bool:
     return policy.can(actor, Action.MANAGE_PROCESSES)
 
 
+# The detail of a refusal's audit entry (stored in English, translated where the trail is read).
+NOT_VISIBLE = gettext_noop("not visible")
+
+
 def seen_task(actor: User, task_id: int, action: str) -> Task:
     """The task an action names, when the actor may see it; otherwise NotFound, the answer for
     a task that does not exist, so that an id reveals nothing (a 403 would say it exists). The
@@ -625,7 +629,7 @@ def seen_task(actor: User, task_id: int, action: str) -> Task:
     if task is None:
         raise NotFound()
     if not _sees(actor, task.instance):
-        record_denied(action, obj=task, actor=actor, detail="not visible")
+        record_denied(action, obj=task, actor=actor, detail=NOT_VISIBLE)
         raise NotFound()
     return task
 
@@ -975,9 +979,9 @@ def claim_task(actor: User, task_id: int) -> Task:
         if task is None:
             raise not_open_error(task_id, actor)
         if task.assignee_id is not None:
-            raise Conflict(_("Someone has already taken this task."))
+            raise Conflict(_("Someone has already taken this step."))
         if not task.candidates.filter(user_id__in=_acting_for(actor)).exists():
-            raise Forbidden(_("This task is not yours to take."))
+            raise Forbidden(_("This step is not yours to take."))
         task.assignee = actor
         task.save(update_fields=["assignee"])
         _step_event(task, "claim", actor)
@@ -989,7 +993,7 @@ def release_task(actor: User, task_id: int) -> Task:
     with transaction.atomic():
         task = _open_task_locked(task_id, assignee=actor)
         if task is None or not task.candidates.exists():
-            raise InvalidInput(_("Only a task taken from a shared queue can be released."))
+            raise InvalidInput(_("Only a step taken from a shared queue can be released."))
         task.assignee = None
         task.save(update_fields=["assignee"])
         _step_event(task, "release", actor)
@@ -1280,7 +1284,7 @@ def withdraw(actor: User, instance_id: int, *, reason: str = "") -> Task | None:
     if seen is None:
         raise NotFound()
     if seen.initiator_id != actor.pk and not _sees(actor, seen):
-        record_denied("workflow.instance.withdraw", obj=seen, actor=actor, detail="not visible")
+        record_denied("workflow.instance.withdraw", obj=seen, actor=actor, detail=NOT_VISIBLE)
         raise NotFound()
     if seen.initiator_id != actor.pk:
         # Decided before the transaction, so that the refusal stays in the audit trail.

@@ -22,14 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
-from tongban.core.http.forms import first_error, service_errors
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.forms import service_errors, valid
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.workflow import actions, diagram, forms, modeler_strings, selectors, services
 from tongban.workflow.models import ProcessInstance, Task
-
-GET_POST = ["GET", "HEAD", "POST"]
-
 
 # --- the task actions, for every page that shows a person's steps ---------------------------
 
@@ -56,12 +53,15 @@ def task_panels(
 ) -> list[TaskPanel]:
     """A panel per step; the form of the step the page posted is bound to what was sent."""
     posted = forms.TaskActionForm(request.POST or None)
-    posted_task = posted.cleaned_data.get("task") if posted.is_valid() else None
+    # Only a completion binds a step's form: a page's other forms (an attachment, 传阅) and the
+    # other task actions leave the steps as they were.
+    completing = posted.is_valid() and posted.cleaned_data["action"] == actions.TaskAction.COMPLETE
+    posted_task = posted.cleaned_data.get("task") if completing else None
     panels = []
     for task in tasks:
         # The task page shows one step and need not name it; a domain's page names the step.
-        named = posted_task == task.pk or (posted_task is None and len(tasks) == 1)
-        data = request.POST if request.method == "POST" and named else None
+        named = completing and (posted_task == task.pk or (posted_task is None and len(tasks) == 1))
+        data = request.POST if named else None
         panels.append(
             TaskPanel(task, step_form(task, data), selectors.step_permissions(request.user, task))
         )
@@ -77,8 +77,7 @@ def act_on_task(
     to show on the page again. A refusal (a service error) is raised for the page to show.
     """
     form = forms.TaskActionForm(request.POST)
-    if not form.is_valid():
-        raise ServiceError(first_error(form))
+    valid(form)
     action = form.cleaned_data["action"]
     task_id = form.cleaned_data["task"]
     panel = next((p for p in panels if p.task.pk == task_id), None)
@@ -249,8 +248,7 @@ def instance_detail(request: StaffRequest, instance_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReasonForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             if form.cleaned_data["action"] == "withdraw":
                 back = services.withdraw(
                     request.user, instance.pk, reason=form.cleaned_data["reason"]
@@ -390,8 +388,7 @@ def monitor_instance(request: StaffRequest, instance_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReasonForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             _terminate(request, instance.pk, form.cleaned_data["reason"])
         except ServiceError as exc:
             messages.error(request, str(exc.message))

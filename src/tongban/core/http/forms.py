@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from tongban.core.errors import ServiceError
+from tongban.core.errors import InvalidInput, ServiceError
 
 
 def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
@@ -56,3 +56,11 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
         return [single(data, initial)]
+
+
+def valid(form: forms.Form) -> dict[str, Any]:
+    """The form's cleaned data, or its first message as a refusal for a page that shows
+    refusals as notices (a button with a few fields, not a whole form)."""
+    if not form.is_valid():
+        raise InvalidInput(first_error(form))
+    return form.cleaned_data

@@ -56,3 +56,7 @@ def year_param(value: str) -> int | None:
     """A year from a filter (``?year=2026``); anything else is no filter."""
     value = (value or "").strip()
     return int(value) if value.isdecimal() and 1900 <= int(value) <= 2100 else None
+
+
+# Pages answer HEAD as they answer GET (a link checker, a monitor, curl -I).
+GET_POST = ["GET", "HEAD", "POST"]

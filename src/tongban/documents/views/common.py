@@ -18,7 +18,6 @@ from tongban.workflow.actions import TaskAction
 from tongban.workflow.models import Task
 from tongban.workflow.views import TaskPanel, act_on_task, task_panels
 
-GET_POST = ["GET", "HEAD", "POST"]
 TASK_ACTIONS = {a.value for a in TaskAction}
 
 
@@ -73,3 +72,21 @@ def archive_with(request: StaffRequest, form: Any, archive: Callable[[str], Any]
         service_errors(form, exc)
         raise Invalid from exc
     messages.success(request, _("Archived as %(code)s.") % {"code": archived.record_code})
+
+
+def shared_action(
+    request: StaffRequest,
+    action: str,
+    panels: list[TaskPanel],
+    instance_id: int | None,
+    archive_form: Any,
+    archive: Callable[[str], Any],
+) -> None:
+    """What every document page does alike: 归档 (``archive(retention)`` with ``archive_form``,
+    bound to the request) and the task actions (workflow.actions); anything else is refused."""
+    if action == "archive":
+        archive_with(request, archive_form, archive)
+    elif action in TASK_ACTIONS:
+        act_on_step(request, panels, instance_id)
+    else:
+        raise ServiceError(_("Choose what to do with the document."))

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
-from tongban.core.http.forms import first_error, service_errors
-from tongban.core.http.views import handles_not_found
+from tongban.core.http.forms import service_errors, valid
+from tongban.core.http.views import GET_POST, handles_not_found
 from tongban.documents import forms, importing
 from tongban.documents.models import ImportStatus
 from tongban.documents.types import DocumentType
-from tongban.documents.views.common import GET_POST, names
+from tongban.documents.views.common import names
 from tongban.identity.http import StaffRequest
 
 
@@ -81,8 +81,7 @@ def import_batch(request: StaffRequest, batch_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ImportItemForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             action, item_id = form.cleaned_data["action"], form.cleaned_data["item"] or 0
             if action == "process":  # htmx polls this while files wait
                 importing.process_next(request.user, batch.pk, limit=2)

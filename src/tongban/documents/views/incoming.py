@@ -17,17 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import PDF, XLSX, download
-from tongban.core.http.forms import first_error, service_errors, set_choices
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.forms import service_errors, set_choices, valid
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.documents import forms, incoming, registers, selectors, services, slips
 from tongban.documents.models import IncomingItem
 from tongban.documents.views.common import (
-    GET_POST,
-    TASK_ACTIONS,
     Invalid,
-    act_on_step,
-    archive_with,
     posted_action,
+    shared_action,
     step_panels,
     year_param,
 )
@@ -99,10 +96,10 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
     circulate_form = _circulate_form(request, item)
     picker = _Picker()
     reason_form = forms.ReasonForm()
-    archive_form = forms.ArchiveForm()
+    action = posted_action(request) if request.method == "POST" else ""
+    archive_form = forms.ArchiveForm(request.POST if action == "archive" else None)
     status = 200
     if request.method == "POST":
-        action = posted_action(request)
         try:
             if action == "receive":
                 incoming.receive(request.user, item.pk)
@@ -144,19 +141,17 @@ def incoming_detail(request: StaffRequest, item_id: int) -> HttpResponse:
                     service_errors(circulate_form, exc)
                     raise Invalid from exc
                 _tell_circulated(request, circulated)
-            elif action == "archive":
-                archive_form = forms.ArchiveForm(request.POST)
-                archive_with(
+            else:
+                shared_action(
                     request,
+                    action,
+                    panels,
+                    item.instance_id,
                     archive_form,
                     lambda retention: incoming.archive_incoming(
                         request.user, item.pk, retention=retention
                     ),
                 )
-            elif action in TASK_ACTIONS:
-                act_on_step(request, panels, item.instance_id)
-            else:
-                raise ServiceError(_("Choose what to do with the document."))
             return redirect("documents:incoming_detail", item_id=item.pk)
         except Listed:
             pass
@@ -289,8 +284,7 @@ def reading(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReadReceiptForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ServiceError(first_error(form))
+            valid(form)
             incoming.confirm_read(
                 request.user,
                 form.cleaned_data["circulation"],

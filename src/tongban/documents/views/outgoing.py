@@ -18,21 +18,18 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import InvalidInput, ServiceError
 from tongban.core.http.downloads import PDF, XLSX, ZIP, download
-from tongban.core.http.forms import first_error, service_errors, set_choices
-from tongban.core.http.views import handles_not_found, not_found, paginate
+from tongban.core.http.forms import service_errors, set_choices, valid
+from tongban.core.http.views import GET_POST, handles_not_found, not_found, paginate
 from tongban.core.permissions import Classification
 from tongban.core.search import RankedResults
 from tongban.documents import forms, registers, selectors, services, slips
 from tongban.documents.models import OUTGOING_STEPS, Document, Origin, RecipientKind, Stage
 from tongban.documents.types import DocumentType
 from tongban.documents.views.common import (
-    GET_POST,
-    TASK_ACTIONS,
     Invalid,
-    act_on_step,
-    archive_with,
     names,
     posted_action,
+    shared_action,
     step_panels,
     year_param,
 )
@@ -228,9 +225,9 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
     ]
     panels = step_panels(request, tasks)
     attachment_form = forms.AttachmentForm()
-    archive_form = forms.ArchiveForm()
+    action = posted_action(request) if request.method == "POST" else ""
+    archive_form = forms.ArchiveForm(request.POST if action == "archive" else None)
     if request.method == "POST":
-        action = posted_action(request)
         try:
             if action == "attach":
                 attachment_form = forms.AttachmentForm(request.POST, request.FILES)
@@ -251,8 +248,7 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
                 messages.success(request, _("Attachment added."))
             elif action == "remove_attachment":
                 ref = forms.AttachmentRefForm(request.POST)
-                if not ref.is_valid():
-                    raise ServiceError(first_error(ref))
+                valid(ref)
                 services.remove_attachment(
                     request.user, document.pk, ref.cleaned_data["attachment"]
                 )
@@ -260,19 +256,17 @@ def document_detail(request: StaffRequest, document_id: int) -> HttpResponse:
             elif action == "withdraw":
                 workflow.withdraw(request.user, document.instance_id or 0)
                 messages.success(request, _("Withdrawn: the document is back with you."))
-            elif action == "archive":
-                archive_form = forms.ArchiveForm(request.POST)
-                archive_with(
+            else:
+                shared_action(
                     request,
+                    action,
+                    panels,
+                    document.instance_id,
                     archive_form,
                     lambda retention: services.archive_document(
                         request.user, document.pk, retention=retention
                     ),
                 )
-            elif action in TASK_ACTIONS:
-                act_on_step(request, panels, document.instance_id)
-            else:
-                raise ServiceError(_("Choose what to do with the document."))
             return redirect("documents:detail", document_id=document.pk)
         except Invalid:
             pass

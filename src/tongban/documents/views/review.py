@@ -16,10 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.documents import forms, importing, selectors
 from tongban.documents.models import ImportReview, display_value
-from tongban.documents.views.common import GET_POST
 from tongban.identity.http import StaffRequest
 
 

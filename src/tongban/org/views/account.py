@@ -11,16 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors
-from tongban.core.http.views import handles_not_found
+from tongban.core.http.views import GET_POST, handles_not_found
 from tongban.core.permissions import Classification
 from tongban.identity import forms as identity_forms
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity
 from tongban.identity.http import StaffRequest
 from tongban.org import forms, selectors, services
-
-GET_POST = ["GET", "HEAD", "POST"]
-
 
 # --- my account ----------------------------------------------------------------------------
 

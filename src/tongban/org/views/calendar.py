@@ -18,13 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.core import arrangements, calendar
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors
-from tongban.core.http.views import handles_not_found
+from tongban.core.http.views import GET_POST, handles_not_found
 from tongban.core.models import HolidayArrangement
 from tongban.identity.http import StaffRequest
 from tongban.org import forms, selectors, services
-
-GET_POST = ["GET", "HEAD", "POST"]
-
 
 # --- working-day calendar ------------------------------------------------------------------
 

@@ -15,12 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core.errors import ServiceError
 from tongban.core.http.forms import service_errors, set_choices
-from tongban.core.http.views import handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate
 from tongban.identity.http import StaffRequest
 from tongban.org import forms, importing, selectors, services
-
-GET_POST = ["GET", "HEAD", "POST"]
-
 
 # --- departments ---------------------------------------------------------------------------
 
