@@ -112,7 +112,7 @@ def run(corpus: Path) -> dict[str, Any]:
     unit = Department.objects.create(code="ARCH", name="示范市档案馆", issuing_code="")
     uploads = [(e["file"], (corpus / e["file"]).read_bytes()) for e in entries]
     started = time.perf_counter()
-    reports = importing.import_files(None, uploads, department=unit)
+    reports = importing.import_files(None, uploads, department=unit.code)
     seconds = time.perf_counter() - started
 
     tally = {f: Counter() for f in FIELDS}
@@ -158,7 +158,7 @@ def run(corpus: Path) -> dict[str, Any]:
 
     # The same folder imported a second time: nothing new, every file recognised as there.
     documents_before = Document.objects.count()
-    again = importing.import_files(None, uploads, department=unit)
+    again = importing.import_files(None, uploads, department=unit.code)
     reimport = {
         "files": len(again),
         "reported_as_already_imported": sum(1 for r in again if getattr(r, "duplicate", False)),
