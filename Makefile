@@ -106,6 +106,7 @@ bench: install
 	$(TONGBAN) bench seals --quick
 	$(TONGBAN) bench search --quick
 	$(TONGBAN) bench recognition
+	$(TONGBAN) bench recognition --corpus holdout
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

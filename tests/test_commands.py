@@ -137,3 +137,17 @@ def test_only_pyhankos_dsa_warning_is_silenced():
         ("Other", "CryptographyDeprecationWarning"),
         ("DSA is", "DeprecationWarning"),
     ]
+
+
+def test_bench_command_passes_further_arguments_to_the_script(tmp_path, monkeypatch, capsys):
+    from tongban.core.management.commands import bench
+
+    (tmp_path / "echo.py").write_text(
+        "import json, sys\nprint(json.dumps(sys.argv[1:]))\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(bench, "bench_dir", lambda: tmp_path)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bench.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    call_command("bench", "echo", "--corpus", "holdout")
+    call_command("bench", "echo", "--quick")
+    assert [c[2:] for c in calls] == [["--corpus", "holdout"], ["--quick"]]

@@ -1,4 +1,5 @@
-"""Renders the .docx and .pdf files of the corpus from the real texts in ``sources/``.
+"""Renders the .docx and .pdf files of the corpus (and of ``holdout/``) from the real texts in
+``sources/``.
 
 Where no original .docx or PDF of a document was found, the text as published is laid out
 here: python-docx writes one paragraph per line; WeasyPrint lays the lines out on A4 in Noto
@@ -39,14 +40,15 @@ def make_pdf(text: str, out: Path) -> None:
 
 
 def main() -> None:
-    manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
-    for entry in manifest["documents"]:
-        rendered = entry.get("rendered_from")
-        if not rendered:
-            continue
-        text = (HERE / rendered).read_text(encoding="utf-8")
-        out = HERE / entry["file"]
-        (make_docx if out.suffix == ".docx" else make_pdf)(text, out)
+    for folder in (HERE, HERE / "holdout"):
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for entry in manifest["documents"]:
+            rendered = entry.get("rendered_from")
+            if not rendered:
+                continue
+            text = (folder / rendered).read_text(encoding="utf-8")
+            out = folder / entry["file"]
+            (make_docx if out.suffix == ".docx" else make_pdf)(text, out)
 
 
 if __name__ == "__main__":

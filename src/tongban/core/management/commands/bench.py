@@ -1,7 +1,9 @@
-"""``tongban bench NAME [--quick]``: run ``bench/NAME.py`` from the source tree."""
+"""``tongban bench NAME [--quick] [ARGS...]``: run ``bench/NAME.py`` from the source tree, with
+any further arguments passed on to it (``tongban bench recognition --corpus holdout``)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -24,6 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--quick", action="store_true")
+        parser.add_argument(
+            "script_args",
+            nargs=argparse.REMAINDER,
+            help="further arguments for the benchmark script (e.g. --corpus holdout)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder = bench_dir()
@@ -34,6 +41,7 @@ class Command(BaseCommand):
             )
             raise CommandError(f"no benchmark {options['name']!r}; there are: {names}")
         cmd = [sys.executable, str(script)] + (["--quick"] if options["quick"] else [])
+        cmd += list(options.get("script_args") or [])
         # Runs our own bench script with this interpreter.
         code = subprocess.call(cmd, env=os.environ.copy(), cwd=folder.parent)  # noqa: S603
         if code:
