@@ -72,13 +72,6 @@ def visible_documents(user: Viewer) -> QuerySet[Document]:
     )
 
 
-def number_of(document_id: int) -> str:
-    """The 发文字号 a document was given (empty before sign-off)."""
-    return (
-        Document.objects.filter(pk=document_id).values_list("doc_number", flat=True).first() or ""
-    )
-
-
 def document_for(user: Viewer, pk: int) -> Document:
     document = (
         visible_documents(user)

@@ -112,7 +112,7 @@ def act_on_task(
         )
     except ServiceError as exc:
         if action == actions.TaskAction.COMPLETE and panel is not None:
-            service_errors(panel.form, _on_step_fields(exc, panel.form))
+            service_errors(panel.form, _on_process_fields(exc, panel.form))
             panel.form.status = exc.status
             return None
         raise
@@ -120,7 +120,7 @@ def act_on_task(
     return outcome
 
 
-def _on_step_fields(exc: ServiceError, form: forms.StepForm) -> ServiceError:
+def _on_process_fields(exc: ServiceError, form: Any) -> ServiceError:
     """A service names a BPMN form field by its id; on the page it has the form's prefix."""
     if exc.errors:
         renamed = {}
@@ -314,7 +314,7 @@ def start_process(request: StaffRequest, key: str) -> HttpResponse:
                 variables=forms.process_values(form, definition.start_form),
             )
         except ServiceError as exc:
-            service_errors(form, _on_start_fields(exc, definition.start_form))
+            service_errors(form, _on_process_fields(exc, form))
         else:
             messages.success(request, _("Started: %(title)s") % {"title": instance.title})
             mine = selectors.first_step_for(request.user, instance)
@@ -327,16 +327,6 @@ def start_process(request: StaffRequest, key: str) -> HttpResponse:
         {"definition": definition, "form": form},
         status=422 if request.method == "POST" else 200,
     )
-
-
-def _on_start_fields(exc: ServiceError, process_fields: list[dict[str, Any]]) -> ServiceError:
-    ids = {spec["id"] for spec in process_fields}
-    if exc.errors:
-        exc.errors = {
-            (forms.PROCESS_FIELD_PREFIX + name if name in ids else name): found
-            for name, found in exc.errors.items()
-        }
-    return exc
 
 
 # --- definitions, the modeler and the monitor ------------------------------------------------

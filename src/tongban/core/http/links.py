@@ -20,10 +20,6 @@ def register_list(object_type: str, url_name: str) -> None:
     _lists[object_type] = url_name
 
 
-def has_page(object_type: str) -> bool:
-    return object_type in _pages
-
-
 def page_of(object_type: str, object_id: str | int | None) -> str:
     """The URL of the object's page, or its list's; "" when there is none."""
     try:

@@ -30,10 +30,6 @@ def names(text: str) -> list[str]:
     return [n.strip() for n in text.replace("、", "，").replace(",", "，").split("，") if n.strip()]
 
 
-def year_param(value: str) -> int | None:
-    return int(value) if value.isdecimal() and 1900 <= int(value) <= 2100 else None
-
-
 def step_panels(
     request: StaffRequest, tasks: list[Task], item: IncomingItem | None = None
 ) -> list[TaskPanel]:

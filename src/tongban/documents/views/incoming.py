@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import ServiceError
 from tongban.core.http.downloads import PDF, XLSX, download
 from tongban.core.http.forms import service_errors, set_choices, valid
-from tongban.core.http.views import GET_POST, handles_not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, paginate, year_param
 from tongban.documents import forms, incoming, registers, selectors, services, slips
 from tongban.documents.models import IncomingItem
 from tongban.documents.views.common import (
@@ -26,7 +26,6 @@ from tongban.documents.views.common import (
     posted_action,
     shared_action,
     step_panels,
-    year_param,
 )
 from tongban.identity.http import StaffRequest
 from tongban.identity.models import User

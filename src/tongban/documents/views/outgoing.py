@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import InvalidInput, ServiceError
 from tongban.core.http.downloads import PDF, XLSX, ZIP, download
 from tongban.core.http.forms import service_errors, set_choices, valid
-from tongban.core.http.views import GET_POST, handles_not_found, not_found, paginate
+from tongban.core.http.views import GET_POST, handles_not_found, not_found, paginate, year_param
 from tongban.core.permissions import Classification
 from tongban.core.search import RankedResults
 from tongban.documents import forms, registers, selectors, services, slips
@@ -31,7 +31,6 @@ from tongban.documents.views.common import (
     posted_action,
     shared_action,
     step_panels,
-    year_param,
 )
 from tongban.identity.http import StaffRequest
 from tongban.workflow import services as workflow
